@@ -1,0 +1,25 @@
+// Logger settings shared by every process: secrets are redacted and personal identifiers in URLs are
+// masked before anything is written, because request URLs here routinely carry personal IDs.
+import type { FastifyServerOptions } from 'fastify'
+
+// Personal IDs (12 digits), social-insurance codes (10), health-card numbers (2 letters + 13 digits).
+const PERSONAL_NUMBER = /(?<![\d])(?:[A-Z]{2}\d{13}|\d{12}|\d{10})(?![\d])/g
+
+/** Replaces every personal number in a text with a mask that keeps only its length visible. */
+export function maskPersonalNumbers (text: string): string {
+  return text.replace(PERSONAL_NUMBER, (match) => `[${match.length}-digit id]`)
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+
+export function loggerOptions (level: LogLevel): Exclude<FastifyServerOptions['logger'], boolean | undefined> {
+  return {
+    level,
+    redact: { paths: ['req.headers.authorization', 'req.headers["x-road-userid"]', 'headers.authorization'], censor: '[redacted]' },
+    serializers: {
+      req (request: { method: string, url: string, ip?: string, headers?: Record<string, unknown> }) {
+        return { method: request.method, url: maskPersonalNumbers(request.url), remoteAddress: request.ip, client: request.headers?.['x-road-client'] }
+      },
+    },
+  }
+}

@@ -1,0 +1,76 @@
+// An LGSP node as a Fastify app: hosts one member's services, validates every request and response
+// against contracts/, serves health, OpenAPI, key enumeration and the overlay reset.
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { requireAdminToken } from '../common/admin-auth.js'
+import { registerOpenApi } from '../common/openapi.js'
+import problemPlugin from '../common/problem-plugin.js'
+import { NdxpError, problemSchema } from '../contracts/errors.js'
+import type { NationalDataset } from './data/dataset.js'
+import type { Overlay } from './overlay.js'
+import type { KeySource, NodeContext, NodeService, ZodApp } from './service.js'
+
+export interface NodeAppOptions {
+  readonly nodeId: string
+  readonly memberCode: string
+  readonly title: string
+  readonly services: readonly NodeService[]
+  readonly keySources?: (context: NodeContext) => readonly KeySource[]
+  readonly dataset: NationalDataset
+  readonly overlay: Overlay
+  readonly adminToken: string
+  readonly clock?: () => Date
+  readonly logger?: FastifyServerOptions['logger']
+  /** Registered after the core routes and before the services, e.g. fault injection. */
+  readonly plugins?: ReadonlyArray<(app: ZodApp) => Promise<void>>
+}
+
+const keysQuerySchema = z.object({
+  offset: z.coerce.number().int().min(0).default(0),
+  count: z.coerce.number().int().min(1).max(10_000).default(100),
+}).strict()
+
+export async function buildNodeApp (options: NodeAppOptions): Promise<ZodApp> {
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>()
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  await app.register(problemPlugin)
+  await registerOpenApi(app, {
+    title: options.title,
+    description: `LGSP node ${options.nodeId} of member ${options.memberCode}: services ${options.services.map((s) => s.code).join(', ')}`,
+    version: '1.0.0',
+  })
+  const context: NodeContext = { dataset: options.dataset, overlay: options.overlay, clock: options.clock ?? (() => new Date()) }
+  const keySources = new Map((options.keySources?.(context) ?? []).map((source) => [source.name, source]))
+  const admin = requireAdminToken(options.adminToken)
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'up', nodeId: options.nodeId, memberCode: options.memberCode }))
+
+  app.get('/_node/keys/:source', {
+    schema: {
+      summary: 'Existing keys of a dataset, in a stable order, for load tests',
+      params: z.object({ source: z.string().max(64) }),
+      querystring: keysQuerySchema,
+      response: { 200: z.object({ source: z.string(), size: z.number(), offset: z.number(), keys: z.array(z.string()) }), 404: problemSchema },
+    },
+    preHandler: admin,
+  }, async (request) => {
+    const source = keySources.get(request.params.source)
+    if (source === undefined) throw new NdxpError('client.not_found', `No key source ${request.params.source}; this node has: ${[...keySources.keys()].join(', ')}`)
+    const { offset, count } = request.query
+    const keys: string[] = []
+    for (let index = offset; index < Math.min(offset + count, source.size); index++) keys.push(source.keyAt(index))
+    return { source: source.name, size: source.size, offset, keys }
+  })
+
+  app.delete('/_node/overlay', {
+    schema: { summary: 'Drop every record written through this node', response: { 200: z.object({ removed: z.number() }), 401: problemSchema } },
+    preHandler: admin,
+  }, async () => ({ removed: options.overlay.reset() }))
+
+  for (const plugin of options.plugins ?? []) await plugin(app)
+  for (const service of options.services) service.register(app, context)
+  app.addHook('onClose', async () => { options.overlay.close() })
+  return app
+}

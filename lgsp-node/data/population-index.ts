@@ -1,0 +1,154 @@
+// The bijection between "the k-th citizen" and a 12-digit personal ID (PPP G YY NNNNNN). Citizens
+// are counted per bucket (birth province × birth year × gender), weighted by province population and
+// an age pyramid; inside a bucket a keyed permutation scatters them over the 10^6 serials. So any
+// ID answers "exists or not" in constant time and any index maps to an existing ID, with no table.
+import { permuteSerial, unpermuteSerial } from './feistel.js'
+import { hashInts } from './hash.js'
+import { provinceIndexByCode, provinces } from '../../contracts/provinces.js'
+
+export const FIRST_BIRTH_YEAR = 1925
+/** The generated population is as of 1 January 2026; later births only come from the write overlay. */
+export const LAST_BIRTH_YEAR = 2025
+const YEARS = LAST_BIRTH_YEAR - FIRST_BIRTH_YEAR + 1
+const BUCKETS = provinces.length * YEARS * 2
+const SERIALS = 1_000_000
+
+export type Gender = 'male' | 'female'
+
+export interface IdParts {
+  readonly provinceIndex: number
+  readonly birthYear: number
+  readonly gender: Gender
+  readonly serial: number
+}
+
+/** Relative number of living people born `age` years before the reference date. */
+function ageWeight (age: number): number {
+  if (age < 45) return 1
+  if (age < 60) return 1 - (age - 45) * 0.025
+  return Math.max(0.01, 0.62 * Math.exp(-(age - 60) / 11))
+}
+
+function bucketOf (provinceIndex: number, birthYear: number, genderBit: number): number {
+  return ((provinceIndex * YEARS) + (birthYear - FIRST_BIRTH_YEAR)) * 2 + genderBit
+}
+
+export class PopulationIndex {
+  readonly size: number
+  readonly seed: number
+  /** bucketStart[b] is the index of the first citizen of bucket b; bucketStart[BUCKETS] is the size. */
+  private readonly bucketStart: Float64Array
+
+  constructor (seed: number, targetSize = 98_000_000) {
+    this.seed = seed
+    const provinceTotal = provinces.reduce((sum, p) => sum + p.populationMillions, 0)
+    let ageTotal = 0
+    for (let year = FIRST_BIRTH_YEAR; year <= LAST_BIRTH_YEAR; year++) ageTotal += ageWeight(LAST_BIRTH_YEAR - year)
+    this.bucketStart = new Float64Array(BUCKETS + 1)
+    let running = 0
+    provinces.forEach((province, provinceIndex) => {
+      for (let year = FIRST_BIRTH_YEAR; year <= LAST_BIRTH_YEAR; year++) {
+        const share = targetSize * (province.populationMillions / provinceTotal) * (ageWeight(LAST_BIRTH_YEAR - year) / ageTotal)
+        // Slightly more boys are born, slightly more women survive into old age.
+        const maleShare = LAST_BIRTH_YEAR - year < 55 ? 0.512 : 0.46
+        for (const genderBit of [0, 1]) {
+          const bucket = bucketOf(provinceIndex, year, genderBit)
+          this.bucketStart[bucket] = running
+          running += Math.min(SERIALS, Math.round(share * (genderBit === 0 ? maleShare : 1 - maleShare)))
+        }
+      }
+    })
+    this.bucketStart[BUCKETS] = running
+    this.size = running
+  }
+
+  /** First index of the bucket, and how many citizens it holds. */
+  private bucketRange (bucket: number): [start: number, count: number] {
+    const start = this.bucketStart[bucket] as number
+    return [start, (this.bucketStart[bucket + 1] as number) - start]
+  }
+
+  private bucketOfIndex (index: number): number {
+    let low = 0
+    let high = BUCKETS - 1
+    while (low < high) {
+      const middle = (low + high + 1) >> 1
+      if ((this.bucketStart[middle] as number) <= index) low = middle
+      else high = middle - 1
+    }
+    return low
+  }
+
+  /** Keyed by province, year and gender rather than bucket number, so years past the table work too. */
+  private serialKey (provinceIndex: number, birthYear: number, genderBit: number): number {
+    return hashInts(this.seed, 0x5e41a1, provinceIndex, birthYear * 2 + genderBit)
+  }
+
+  /** How many generated citizens share this province, birth year and gender (0 outside the table). */
+  generatedCount (provinceIndex: number, birthYear: number, gender: Gender): number {
+    if (birthYear < FIRST_BIRTH_YEAR || birthYear > LAST_BIRTH_YEAR) return 0
+    return this.bucketRange(bucketOf(provinceIndex, birthYear, gender === 'male' ? 0 : 1))[1]
+  }
+
+  /**
+   * The personal ID at a position of the serial sequence for a province, year and gender. Positions
+   * below generatedCount are generated citizens; the ones after are free for newly issued IDs.
+   */
+  idAtPosition (provinceIndex: number, birthYear: number, gender: Gender, position: number): string {
+    if (position < 0 || position >= SERIALS) throw new RangeError(`serial position ${position} is outside [0, ${SERIALS})`)
+    const serial = permuteSerial(position, this.serialKey(provinceIndex, birthYear, gender === 'male' ? 0 : 1))
+    return formatPersonalId({ provinceIndex, birthYear, gender, serial })
+  }
+
+  /** The personal ID of the citizen at `index` (0 ≤ index < size). */
+  idAt (index: number): string {
+    if (!Number.isInteger(index) || index < 0 || index >= this.size) throw new RangeError(`citizen index ${index} is outside [0, ${this.size})`)
+    const bucket = this.bucketOfIndex(index)
+    const genderBit = bucket & 1
+    const rest = bucket >> 1
+    const provinceIndex = Math.floor(rest / YEARS)
+    const birthYear = FIRST_BIRTH_YEAR + (rest % YEARS)
+    const [start] = this.bucketRange(bucket)
+    const serial = permuteSerial(index - start, this.serialKey(provinceIndex, birthYear, genderBit))
+    return formatPersonalId({ provinceIndex, birthYear, gender: genderBit === 0 ? 'male' : 'female', serial })
+  }
+
+  /** The index of the citizen with this ID, or -1 when the (well-formed) ID belongs to nobody. */
+  indexOf (personalId: string): number {
+    const parts = parsePersonalId(personalId)
+    if (parts === undefined || parts.birthYear < FIRST_BIRTH_YEAR || parts.birthYear > LAST_BIRTH_YEAR) return -1
+    const genderBit = parts.gender === 'male' ? 0 : 1
+    const [start, count] = this.bucketRange(bucketOf(parts.provinceIndex, parts.birthYear, genderBit))
+    const position = unpermuteSerial(parts.serial, this.serialKey(parts.provinceIndex, parts.birthYear, genderBit))
+    return position < count ? start + position : -1
+  }
+
+  /** Index range [start, end) of the citizens born in a province (buckets are province-major). */
+  provinceRange (provinceIndex: number): [start: number, end: number] {
+    return [this.bucketStart[bucketOf(provinceIndex, FIRST_BIRTH_YEAR, 0)] as number,
+      this.bucketStart[bucketOf(provinceIndex + 1, FIRST_BIRTH_YEAR, 0)] as number]
+  }
+}
+
+/** Century-and-gender digit: 1900s male 0 / female 1, 2000s 2 / 3, 2100s 4 / 5. */
+export function centuryGenderDigit (birthYear: number, gender: Gender): number {
+  return (Math.floor(birthYear / 100) - 19) * 2 + (gender === 'male' ? 0 : 1)
+}
+
+export function formatPersonalId (parts: IdParts): string {
+  const province = provinces[parts.provinceIndex]
+  if (province === undefined) throw new RangeError(`no province at index ${parts.provinceIndex}`)
+  const yy = String(parts.birthYear % 100).padStart(2, '0')
+  return `${province.code}${centuryGenderDigit(parts.birthYear, parts.gender)}${yy}${String(parts.serial).padStart(6, '0')}`
+}
+
+/** Structural parse of a personal ID; undefined when it is not 12 digits or names no province. */
+export function parsePersonalId (personalId: string): IdParts | undefined {
+  if (personalId.length !== 12 || !/^\d{12}$/.test(personalId)) return undefined
+  const provinceIndex = provinceIndexByCode[Number(personalId.slice(0, 3)) % 100] as number
+  if (Number(personalId.slice(0, 3)) > 99 || provinceIndex < 0) return undefined
+  const digit = personalId.charCodeAt(3) - 48
+  if (digit > 5) return undefined
+  const birthYear = 1900 + Math.floor(digit / 2) * 100 + Number(personalId.slice(4, 6))
+  return { provinceIndex, birthYear, gender: digit % 2 === 0 ? 'male' : 'female', serial: Number(personalId.slice(6)) }
+}

@@ -1,0 +1,98 @@
+// Builds population records (citizen, household) from the generated dataset or the write overlay.
+import type { ProvinceView } from '../../../contracts/provinces.js'
+import { provinceByCode, provinceIndexByCode } from '../../../contracts/provinces.js'
+import type { Citizen, NewbornRequest } from '../../../contracts/population.js'
+import { currentResidence, familyLinks, householdId, householdOfCitizen, placeOf, type HouseholdView } from '../../data/citizen-record.js'
+import { citizenAt } from '../../data/citizens.js'
+import type { NationalDataset } from '../../data/dataset.js'
+import type { NodeContext } from '../../service.js'
+
+export const ISSUED_CITIZEN = 'citizen'
+export const ISSUED_BY_REGISTRATION = 'citizen-by-registration'
+
+export interface IssuedCitizen extends NewbornRequest {
+  readonly personalId: string
+  readonly ethnicity: string
+}
+
+export function generatedCitizen (dataset: NationalDataset, index: number, view: ProvinceView): { citizen: Citizen, household: HouseholdView } {
+  const core = citizenAt(dataset.population, index)
+  const household = householdOfCitizen(dataset, index, view)
+  const self = household.members.find((m) => m.index === index)
+  const links = familyLinks(household, core.personalId)
+  const citizen: Citizen = {
+    personalId: core.personalId,
+    fullName: core.fullName,
+    familyName: core.familyName,
+    middleName: core.middleName,
+    givenName: core.givenName,
+    gender: core.gender,
+    dateOfBirth: core.dateOfBirth,
+    placeOfBirthRegistration: placeOf(core.birthProvinceIndex, view),
+    homeTown: placeOf(core.homeTownProvinceIndex, view),
+    ethnicity: core.ethnicity,
+    religion: core.religion,
+    nationality: 'Việt Nam',
+    permanentResidence: household.address,
+    currentResidence: currentResidence(dataset, core, household, view),
+    householdId: household.householdId,
+    relationToHead: self?.relation ?? 'head',
+    headOfHouseholdId: household.members[0]?.personalId ?? core.personalId,
+    status: core.dateOfDeath === undefined ? 'alive' : 'deceased',
+    source: 'generated',
+  }
+  if (links.fatherId !== undefined) citizen.fatherId = links.fatherId
+  if (links.motherId !== undefined) citizen.motherId = links.motherId
+  if (links.spouseId !== undefined) citizen.spouseId = links.spouseId
+  if (core.dateOfDeath !== undefined) citizen.dateOfDeath = core.dateOfDeath
+  return { citizen, household }
+}
+
+/** A newborn issued through this node joins a parent's household when a parent is on record. */
+export function issuedCitizen (dataset: NationalDataset, issued: IssuedCitizen, view: ProvinceView): Citizen {
+  const parentIndex = [issued.motherId, issued.fatherId]
+    .map((id) => id === undefined ? -1 : dataset.population.indexOf(id))
+    .find((index) => index >= 0)
+  const household = parentIndex === undefined ? undefined : householdOfCitizen(dataset, parentIndex, view)
+  const [familyName = '', middleName = '', ...rest] = issued.fullName.split(/\s+/)
+  const provinceIndex = provinceIndexByCode[Number(issued.birthProvinceCode)] as number
+  const place = placeOf(provinceIndex, view)
+  const fallbackAddress = { line: '', communeCode: '00001', commune: '', province: place.province, provinceCode: place.provinceCode }
+  const citizen: Citizen = {
+    personalId: issued.personalId,
+    fullName: issued.fullName,
+    familyName,
+    middleName: rest.length === 0 ? '' : middleName,
+    givenName: rest.length === 0 ? middleName : rest.join(' '),
+    gender: issued.gender,
+    dateOfBirth: issued.dateOfBirth,
+    placeOfBirthRegistration: place,
+    homeTown: place,
+    ethnicity: issued.ethnicity,
+    religion: 'Không',
+    nationality: 'Việt Nam',
+    permanentResidence: household?.address ?? fallbackAddress,
+    currentResidence: household?.address ?? fallbackAddress,
+    // Without a parent on record the child heads a household of its own, numbered outside the generated range.
+    householdId: household?.householdId ?? householdId(9_000_000_000 + Number(issued.personalId.slice(3))),
+    relationToHead: household === undefined ? 'head' : 'child',
+    headOfHouseholdId: household?.members[0]?.personalId ?? issued.personalId,
+    status: 'alive',
+    source: 'registered',
+  }
+  if (issued.fatherId !== undefined) citizen.fatherId = issued.fatherId
+  if (issued.motherId !== undefined) citizen.motherId = issued.motherId
+  return citizen
+}
+
+/** The citizen with this ID from either source, or undefined. */
+export function findCitizen (context: NodeContext, personalId: string, view: ProvinceView): { citizen: Citizen, household?: HouseholdView } | undefined {
+  const index = context.dataset.population.indexOf(personalId)
+  if (index >= 0) return generatedCitizen(context.dataset, index, view)
+  const issued = context.overlay.get<IssuedCitizen>(ISSUED_CITIZEN, personalId)
+  return issued === undefined ? undefined : { citizen: issuedCitizen(context.dataset, issued.value, view) }
+}
+
+export function isKnownProvince (code: string): boolean {
+  return provinceByCode(code) !== undefined
+}
