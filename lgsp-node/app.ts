@@ -1,6 +1,6 @@
 // An LGSP node as a Fastify app: hosts one member's services, validates every request and response
 // against contracts/, serves health, OpenAPI, key enumeration and the overlay reset.
-import Fastify, { type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger } from 'fastify'
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { requireAdminToken } from '../common/admin-auth.js'
@@ -21,7 +21,8 @@ export interface NodeAppOptions {
   readonly overlay: Overlay
   readonly adminToken: string
   readonly clock?: () => Date
-  readonly logger?: FastifyServerOptions['logger']
+  /** A pino logger (see common/logging.ts); silent when absent. */
+  readonly logger?: FastifyBaseLogger
   /** Registered after the core routes and before the services, e.g. fault injection. */
   readonly plugins?: ReadonlyArray<(app: ZodApp) => Promise<void>>
 }
@@ -32,7 +33,7 @@ const keysQuerySchema = z.object({
 }).strict()
 
 export async function buildNodeApp (options: NodeAppOptions): Promise<ZodApp> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>()
+  const app = Fastify({ ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }), bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   await app.register(problemPlugin)

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The `ndxp` command: dispatches to a subcommand; every subcommand validates its settings first.
+import { SettingsError } from '../common/config.js'
+import { runNode } from './node-command.js'
+import { runUp } from './up-command.js'
+
+const usage = `usage: ndxp <command> [options]
+
+commands:
+  up                 the whole federation: the national-database nodes (each its own process)
+  node --node <id>   one national-database node (population, insurance, civil-status, land)
+
+options (each also an NDXP_* environment variable; see README):
+  --host <addr>  --port <n>  --data-dir <dir>  --seed <text>  --population <n>
+  --admin-token <token>  --log-level <level>  --faults <json|@file>`
+
+const commands: Record<string, (args: string[]) => Promise<void>> = { up: runUp, node: runNode }
+
+async function main (): Promise<void> {
+  const [name, ...args] = process.argv.slice(2)
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    console.log(usage)
+    return
+  }
+  const command = commands[name]
+  if (command === undefined) {
+    console.error(`ndxp: unknown command '${name}'\n\n${usage}`)
+    process.exitCode = 2
+    return
+  }
+  await command(args)
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof SettingsError || (error instanceof Error && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    console.error(`ndxp: ${error.message}\n\n${usage}`)
+    process.exit(2)
+  }
+  console.error(error)
+  process.exit(1)
+})

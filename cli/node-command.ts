@@ -1,0 +1,19 @@
+// `ndxp node --node <id>`: one national-database node in this process.
+import { SettingsError } from '../common/config.js'
+import { closeOnSignals, startNodeServer } from '../lgsp-node/server.js'
+import { nationalNodes, nodeDefinition } from '../lgsp-node/national-nodes.js'
+import { parseCommand, parsePort } from './options.js'
+
+export async function runNode (args: string[]): Promise<void> {
+  const { settings, values } = parseCommand(args, { node: { type: 'string' } })
+  const definition = values.node === undefined ? undefined : nodeDefinition(values.node)
+  if (definition === undefined) {
+    throw new SettingsError(`--node must be one of ${nationalNodes.map((n) => n.id).join(', ')}${values.node === undefined ? '' : `; got '${values.node}'`}`)
+  }
+  const port = parsePort(values.port, 'port')
+  const running = await startNodeServer(definition, settings, port)
+  // Under `ndxp up` the supervisor waits for this message before printing the endpoints.
+  process.send?.({ type: 'listening', node: definition.id, url: running.url })
+  if (process.send === undefined) console.log(`${definition.id} node listening on ${running.url}`)
+  closeOnSignals(() => running.app.close(), (message) => running.app.log.info(message))
+}

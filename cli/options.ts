@@ -1,0 +1,47 @@
+// Command-line flags shared by the subcommands, mapped onto the NDXP_* settings they override.
+import { parseArgs } from 'node:util'
+import { loadSettings, type Settings } from '../common/config.js'
+
+const sharedFlags = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  seed: { type: 'string' },
+  population: { type: 'string' },
+  'admin-token': { type: 'string' },
+  'log-level': { type: 'string' },
+  faults: { type: 'string' },
+} as const
+
+const settingOfFlag: Record<string, keyof Settings> = {
+  host: 'NDXP_HOST',
+  'data-dir': 'NDXP_DATA_DIR',
+  seed: 'NDXP_DATASET_SEED',
+  population: 'NDXP_POPULATION',
+  'admin-token': 'NDXP_ADMIN_TOKEN',
+  'log-level': 'NDXP_LOG_LEVEL',
+  faults: 'NDXP_FAULTS',
+}
+
+export interface ParsedCommand {
+  settings: Settings
+  values: Record<string, string | undefined>
+}
+
+/** Parses flags (shared ones plus the command's own) and validates the resulting settings. */
+export function parseCommand (args: string[], own: Record<string, { type: 'string' }> = {}): ParsedCommand {
+  const { values } = parseArgs({ args, options: { ...sharedFlags, ...own }, strict: true, allowPositionals: false })
+  const overrides: Partial<Record<keyof Settings, string>> = {}
+  for (const [flag, setting] of Object.entries(settingOfFlag)) {
+    const value = (values as Record<string, string | undefined>)[flag]
+    if (value !== undefined) overrides[setting] = value
+  }
+  return { settings: loadSettings(process.env, overrides), values: values as Record<string, string | undefined> }
+}
+
+export function parsePort (text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined
+  const port = Number(text)
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`--${flag} must be a port number 0–65535, got '${text}'`)
+  return port
+}

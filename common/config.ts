@@ -1,0 +1,35 @@
+// The one place that reads process.env: every NDXP_* setting, validated once with zod at start.
+// A bad value stops the process with a message naming the setting and what it accepts.
+import { z } from 'zod'
+
+const port = z.coerce.number().int().min(0).max(65_535)
+
+export const settingsSchema = z.object({
+  NDXP_HOST: z.string().min(1).default('127.0.0.1'),
+  NDXP_DATA_DIR: z.string().min(1).default('./data'),
+  NDXP_DATASET_SEED: z.string().min(1).max(200).default('ndxp-2026'),
+  NDXP_POPULATION: z.coerce.number().int().min(1_000).max(200_000_000).default(98_000_000),
+  NDXP_ADMIN_TOKEN: z.string().min(8, 'must be at least 8 characters').default('ndxp-dev-admin-token'),
+  NDXP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NDXP_NODE_PORT_BASE: port.default(8101),
+  NDXP_FAULTS: z.string().optional().describe('Fault rules to load at start: a JSON array, or @path to a JSON file'),
+  NODE_ENV: z.string().optional(),
+})
+export type Settings = z.infer<typeof settingsSchema>
+
+export class SettingsError extends Error {}
+
+/** Parses settings from an environment (process.env in production, a plain object in tests). */
+export function loadSettings (environment: Record<string, string | undefined>, overrides: Partial<Record<keyof Settings, string>> = {}): Settings {
+  const relevant: Record<string, string | undefined> = {}
+  for (const [key, value] of Object.entries(environment)) if (key.startsWith('NDXP_') || key === 'NODE_ENV') relevant[key] = value
+  const result = settingsSchema.safeParse({ ...relevant, ...overrides })
+  if (result.success) {
+    if (result.data.NODE_ENV === 'production' && result.data.NDXP_ADMIN_TOKEN === 'ndxp-dev-admin-token') {
+      throw new SettingsError('NDXP_ADMIN_TOKEN: set a real admin token; the development default is refused when NODE_ENV=production')
+    }
+    return result.data
+  }
+  const lines = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+  throw new SettingsError(`invalid settings:\n  ${lines.join('\n  ')}`)
+}

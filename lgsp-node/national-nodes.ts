@@ -1,0 +1,32 @@
+// The national-database nodes of the default federation: which member runs each, on which port, and
+// which services and key sources it hosts. Ports are NDXP_NODE_PORT_BASE plus the offset.
+import type { KeySource, NodeContext, NodeService } from './service.js'
+import { populationService } from './services/population/index.js'
+
+export interface NodeDefinition {
+  readonly id: string
+  readonly memberCode: string
+  readonly title: string
+  readonly portOffset: number
+  readonly services: readonly NodeService[]
+  readonly keySources: (context: NodeContext) => readonly KeySource[]
+}
+
+const populationKeySources = (context: NodeContext): KeySource[] => [
+  { name: 'citizens', size: context.dataset.population.size, keyAt: (index) => context.dataset.population.idAt(index) },
+]
+
+export const nationalNodes: readonly NodeDefinition[] = [
+  {
+    id: 'population',
+    memberCode: '000.00.00.G01',
+    title: 'Population database (CSDL quốc gia về dân cư) — Ministry of Public Security',
+    portOffset: 0,
+    services: [populationService],
+    keySources: populationKeySources,
+  },
+]
+
+export function nodeDefinition (id: string): NodeDefinition | undefined {
+  return nationalNodes.find((node) => node.id === id)
+}

@@ -1,0 +1,49 @@
+// Runs one national-database node as a process: builds it from settings, listens, and on SIGTERM or
+// SIGINT stops accepting, lets in-flight requests finish and closes the overlay before exiting.
+import { join } from 'node:path'
+import { pino } from 'pino'
+import type { Settings } from '../common/config.js'
+import { loggerOptions } from '../common/logging.js'
+import { buildNodeApp } from './app.js'
+import { NationalDataset } from './data/dataset.js'
+import type { NodeDefinition } from './national-nodes.js'
+import { Overlay } from './overlay.js'
+import type { ZodApp } from './service.js'
+
+export interface RunningNode {
+  readonly app: ZodApp
+  readonly url: string
+}
+
+export async function startNodeServer (definition: NodeDefinition, settings: Settings, port = settings.NDXP_NODE_PORT_BASE + definition.portOffset): Promise<RunningNode> {
+  const logger = pino({ ...loggerOptions(settings.NDXP_LOG_LEVEL), base: { node: definition.id } })
+  const app = await buildNodeApp({
+    nodeId: definition.id,
+    memberCode: definition.memberCode,
+    title: definition.title,
+    services: definition.services,
+    keySources: definition.keySources,
+    dataset: new NationalDataset(settings.NDXP_DATASET_SEED, settings.NDXP_POPULATION),
+    overlay: new Overlay(settings.NDXP_DATA_DIR === ':memory:' ? ':memory:' : join(settings.NDXP_DATA_DIR, `${definition.id}-overlay.db`)),
+    adminToken: settings.NDXP_ADMIN_TOKEN,
+    logger,
+  })
+  const url = await app.listen({ host: settings.NDXP_HOST, port })
+  return { app, url }
+}
+
+/** Closes the app once on the first SIGTERM/SIGINT; a second signal exits at once. */
+export function closeOnSignals (close: () => Promise<void>, log: (message: string) => void): void {
+  let closing = false
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (closing) process.exit(130)
+    closing = true
+    log(`${signal}: draining and closing`)
+    close().then(() => process.exit(0), (error: unknown) => {
+      log(`close failed: ${String(error)}`)
+      process.exit(1)
+    })
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+}
