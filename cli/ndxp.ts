@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `ndxp` command: dispatches to a subcommand; every subcommand validates its settings first.
 import { SettingsError } from '../common/config.js'
+import { FaultConfigError } from '../lgsp-node/faults/config.js'
 import { runNode } from './node-command.js'
 import { runUp } from './up-command.js'
 
@@ -32,7 +33,7 @@ async function main (): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof SettingsError || (error instanceof Error && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+  if (error instanceof SettingsError || error instanceof FaultConfigError || (error instanceof Error && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
     console.error(`ndxp: ${error.message}\n\n${usage}`)
     process.exit(2)
   }

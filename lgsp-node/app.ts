@@ -7,7 +7,9 @@ import { requireAdminToken } from '../common/admin-auth.js'
 import { registerOpenApi } from '../common/openapi.js'
 import problemPlugin from '../common/problem-plugin.js'
 import { NdxpError, problemSchema } from '../contracts/errors.js'
+import type { FaultRuleInput } from '../contracts/faults.js'
 import type { NationalDataset } from './data/dataset.js'
+import faultPlugin from './faults/plugin.js'
 import type { Overlay } from './overlay.js'
 import type { KeySource, NodeContext, NodeService, ZodApp } from './service.js'
 
@@ -23,8 +25,8 @@ export interface NodeAppOptions {
   readonly clock?: () => Date
   /** A pino logger (see common/logging.ts); silent when absent. */
   readonly logger?: FastifyBaseLogger
-  /** Registered after the core routes and before the services, e.g. fault injection. */
-  readonly plugins?: ReadonlyArray<(app: ZodApp) => Promise<void>>
+  /** Fault rules active from the start (more can be added through /_node/faults). */
+  readonly faultRules?: readonly FaultRuleInput[]
 }
 
 const keysQuerySchema = z.object({
@@ -70,7 +72,7 @@ export async function buildNodeApp (options: NodeAppOptions): Promise<ZodApp> {
     preHandler: admin,
   }, async () => ({ removed: options.overlay.reset() }))
 
-  for (const plugin of options.plugins ?? []) await plugin(app)
+  await app.register(faultPlugin, { adminToken: options.adminToken, rules: options.faultRules ?? [], clock: () => context.clock().getTime() })
   for (const service of options.services) service.register(app, context)
   app.addHook('onClose', async () => { options.overlay.close() })
   return app

@@ -1,10 +1,12 @@
 // Runs one national-database node as a process: builds it from settings, listens, and on SIGTERM or
 // SIGINT stops accepting, lets in-flight requests finish and closes the overlay before exiting.
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pino } from 'pino'
 import type { Settings } from '../common/config.js'
 import { loggerOptions } from '../common/logging.js'
 import { buildNodeApp } from './app.js'
+import { parseFaultRules } from './faults/config.js'
 import { NationalDataset } from './data/dataset.js'
 import type { NodeDefinition } from './national-nodes.js'
 import { Overlay } from './overlay.js'
@@ -26,10 +28,18 @@ export async function startNodeServer (definition: NodeDefinition, settings: Set
     dataset: new NationalDataset(settings.NDXP_DATASET_SEED, settings.NDXP_POPULATION),
     overlay: new Overlay(settings.NDXP_DATA_DIR === ':memory:' ? ':memory:' : join(settings.NDXP_DATA_DIR, `${definition.id}-overlay.db`)),
     adminToken: settings.NDXP_ADMIN_TOKEN,
+    faultRules: loadFaultRules(settings.NDXP_FAULTS),
     logger,
   })
   const url = await app.listen({ host: settings.NDXP_HOST, port })
   return { app, url }
+}
+
+/** NDXP_FAULTS / --faults: a JSON array of rules, or @path to a file holding one. */
+function loadFaultRules (setting: string | undefined) {
+  if (setting === undefined || setting.trim() === '') return []
+  if (setting.startsWith('@')) return parseFaultRules(readFileSync(setting.slice(1), 'utf8'), setting.slice(1))
+  return parseFaultRules(setting, 'NDXP_FAULTS')
 }
 
 /** Closes the app once on the first SIGTERM/SIGINT; a second signal exits at once. */
