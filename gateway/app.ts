@@ -1,0 +1,101 @@
+// The hub as a Fastify app: management API, stats, health and metrics beside the exchange path,
+// each in its own context so the exchange path keeps bodies as raw streams.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { Agent, type Dispatcher } from 'undici'
+import { registerOpenApi } from '../common/openapi.js'
+import problemPlugin, { sendProblem } from '../common/problem-plugin.js'
+import { NdxpError } from '../contracts/errors.js'
+import type { TransactionRecord } from '../contracts/transaction.js'
+import type { RegistryStore } from '../registry/store.js'
+import { CircuitBreaker, type CircuitState } from './exchange/circuit-breaker.js'
+import { newExchange, outcomeOf, toRecord } from './exchange/exchange-state.js'
+import { uuidv7 } from './exchange/ids.js'
+import { exchangePlugin } from './exchange/plugin.js'
+import type { RateLimiter } from './rate-limit/limiter.js'
+import { LocalRateLimiter } from './rate-limit/local-limiter.js'
+import { RegistryCache } from './registry-cache.js'
+
+export interface HubOptions {
+  readonly registryStore: RegistryStore
+  /** Receives every finished exchange without blocking (the transaction writer queues it). */
+  readonly record: (record: TransactionRecord) => void
+  readonly adminToken: string
+  readonly gatewayId: string
+  /** Keys the HMAC that hides X-Road-UserId values in records. */
+  readonly userIdSecret: string
+  readonly limiter?: RateLimiter
+  readonly dispatcher?: Dispatcher
+  readonly logger?: FastifyBaseLogger
+  readonly clock?: () => number
+  /** X-Road rejects REST bodies over 10 MiB unless configured otherwise; so does the hub. */
+  readonly bodyLimit?: number
+  readonly heartbeatStaleMs?: number
+  readonly registryPollMs?: number
+  readonly circuit?: { threshold?: number, cooldownMs?: number, onChange?: (nodeId: string, state: CircuitState) => void }
+  /** Slow-client protection: the whole request must arrive within this time. */
+  readonly requestTimeoutMs?: number
+}
+
+export interface Hub {
+  readonly app: FastifyInstance
+  readonly registry: RegistryCache
+  readonly breaker: CircuitBreaker
+  readonly limiter: RateLimiter
+}
+
+export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
+
+export async function buildHub (options: HubOptions): Promise<Hub> {
+  const clock = options.clock ?? Date.now
+  const app = Fastify({
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    bodyLimit: 1024 * 1024,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    // During a graceful stop, requests already on open connections are still served and recorded.
+    return503OnClosing: false,
+    maxParamLength: 500,
+    // URLs Fastify cannot even route (bad percent-encoding) are still answered, and on /r1/ recorded.
+    frameworkErrors: (error, request, reply) => {
+      const problem = new NdxpError('client.bad_request', `the request URL is malformed (${error.message}); percent-encode each identifier part on its own`)
+      if (!request.url.startsWith('/r1/')) return sendProblem(reply, problem)
+      const exchange = newExchange(uuidv7(clock()), clock(), request.method)
+      exchange.faultCode = problem.code
+      exchange.outcome = outcomeOf(problem.code)
+      reply.raw.once('finish', () => options.record(toRecord(exchange, problem.statusCode, clock(), options.gatewayId)))
+      reply.header('x-road-id', exchange.id)
+      return sendProblem(reply, problem, { errorHeader: 'X-Road-Error', transactionIdOf: () => exchange.id })
+    },
+  })
+  const registry = new RegistryCache({ store: options.registryStore, logger: app.log, pollMs: options.registryPollMs ?? 1000 })
+  await registry.start()
+  const breaker = new CircuitBreaker(options.circuit)
+  const limiter = options.limiter ?? new LocalRateLimiter()
+  // One pooled keep-alive agent for every provider: connections are reused across exchanges.
+  const dispatcher = options.dispatcher ?? new Agent({ connections: 128, keepAliveTimeout: 30_000, connect: { timeout: 30_000 } })
+
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  await app.register(problemPlugin)
+  await registerOpenApi(app, {
+    title: 'ndxp hub',
+    description: 'NDXP-style national data-exchange hub: X-Road REST exchange under /r1/, management under /v1/',
+    version: '1.0.0',
+  })
+  await app.register(exchangePlugin, {
+    registry, limiter, dispatcher, breaker,
+    record: options.record,
+    gatewayId: options.gatewayId,
+    userIdSecret: options.userIdSecret,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    heartbeatStaleMs: options.heartbeatStaleMs ?? 30_000,
+    clock,
+  })
+  app.withTypeProvider<ZodTypeProvider>()
+  app.addHook('onClose', async () => {
+    registry.stop()
+    await limiter.close?.()
+    if (options.dispatcher === undefined) await dispatcher.close()
+  })
+  return { app, registry, breaker, limiter }
+}

@@ -1,0 +1,86 @@
+// One circuit per provider node: after `threshold` consecutive failures it opens and requests fail
+// fast; after `cooldownMs` one probe goes through (half-open) and its outcome closes or re-opens it.
+
+export type CircuitState = 'closed' | 'open' | 'half-open'
+
+interface Circuit {
+  state: CircuitState
+  failures: number
+  openedAt: number
+  probing: boolean
+}
+
+export interface CircuitBreakerOptions {
+  readonly threshold?: number
+  readonly cooldownMs?: number
+  readonly onChange?: (nodeId: string, state: CircuitState) => void
+}
+
+export class CircuitBreaker {
+  private readonly circuits = new Map<string, Circuit>()
+  private readonly threshold: number
+  private readonly cooldownMs: number
+
+  constructor (private readonly options: CircuitBreakerOptions = {}) {
+    this.threshold = options.threshold ?? 5
+    this.cooldownMs = options.cooldownMs ?? 5000
+  }
+
+  private circuit (nodeId: string): Circuit {
+    let circuit = this.circuits.get(nodeId)
+    if (circuit === undefined) {
+      circuit = { state: 'closed', failures: 0, openedAt: 0, probing: false }
+      this.circuits.set(nodeId, circuit)
+    }
+    return circuit
+  }
+
+  private set (nodeId: string, circuit: Circuit, state: CircuitState): void {
+    if (circuit.state === state) return
+    circuit.state = state
+    this.options.onChange?.(nodeId, state)
+  }
+
+  /** Whether a request may go to the node now; in half-open state only one probe at a time. */
+  tryPass (nodeId: string, nowMs: number): boolean {
+    const circuit = this.circuit(nodeId)
+    if (circuit.state === 'closed') return true
+    if (circuit.state === 'open' && nowMs - circuit.openedAt >= this.cooldownMs) this.set(nodeId, circuit, 'half-open')
+    if (circuit.state === 'half-open' && !circuit.probing) {
+      circuit.probing = true
+      return true
+    }
+    return false
+  }
+
+  /** Seconds until the next probe may go, for Retry-After on a fast failure. */
+  retryAfterSeconds (nodeId: string, nowMs: number): number {
+    const circuit = this.circuit(nodeId)
+    return Math.max(1, Math.ceil((circuit.openedAt + this.cooldownMs - nowMs) / 1000))
+  }
+
+  onSuccess (nodeId: string): void {
+    const circuit = this.circuit(nodeId)
+    circuit.failures = 0
+    circuit.probing = false
+    this.set(nodeId, circuit, 'closed')
+  }
+
+  onFailure (nodeId: string, nowMs: number): void {
+    const circuit = this.circuit(nodeId)
+    circuit.failures++
+    circuit.probing = false
+    if (circuit.state === 'half-open' || circuit.failures >= this.threshold) {
+      circuit.openedAt = nowMs
+      this.set(nodeId, circuit, 'open')
+    }
+  }
+
+  state (nodeId: string): CircuitState {
+    return this.circuits.get(nodeId)?.state ?? 'closed'
+  }
+
+  states (): ReadonlyMap<string, CircuitState> {
+    return new Map([...this.circuits].map(([id, c]) => [id, c.state]))
+  }
+}

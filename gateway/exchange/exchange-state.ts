@@ -1,0 +1,92 @@
+// What the hub learns about one exchange as it moves through the pipeline, and the transaction
+// record it becomes once the answer has left.
+import type { ErrorCode } from '../../contracts/errors.js'
+import type { Outcome, TransactionRecord } from '../../contracts/transaction.js'
+import type { ClientIdentity, ServiceCall } from './parse-request.js'
+
+export interface ExchangeState {
+  readonly id: string
+  messageId: string
+  readonly requestInTs: number
+  requestOutTs: number | null
+  responseInTs: number | null
+  method: string
+  client: ClientIdentity | undefined
+  call: ServiceCall | undefined
+  providerNodeId: string | null
+  restPattern: string | null
+  userIdHash: string | null
+  issue: string | null
+  requestSize: number
+  responseSize: number
+  outcome: Outcome | undefined
+  faultCode: ErrorCode | null
+  requestHash: string | null
+  responseHash: string | null
+  recorded: boolean
+}
+
+const outcomeOfCode: Partial<Record<ErrorCode, Outcome>> = {
+  'client.bad_request': 'bad_request',
+  'client.unauthenticated': 'unauthenticated',
+  'client.identity_mismatch': 'denied',
+  'client.access_denied': 'denied',
+  'client.unknown_service': 'unknown_service',
+  'client.unknown_route': 'unknown_service',
+  'client.payload_too_large': 'payload_too_large',
+  'client.unsupported_media_type': 'bad_request',
+  'client.rate_limited': 'rate_limited',
+  'server.provider_timeout': 'timeout',
+  'server.provider_unreachable': 'unreachable',
+  'server.provider_circuit_open': 'circuit_open',
+  'server.store_unavailable': 'store_unavailable',
+}
+
+export function outcomeOf (code: ErrorCode): Outcome {
+  return outcomeOfCode[code] ?? 'error'
+}
+
+export function newExchange (id: string, nowMs: number, method: string): ExchangeState {
+  return {
+    id, messageId: id, requestInTs: nowMs, requestOutTs: null, responseInTs: null, method,
+    client: undefined, call: undefined, providerNodeId: null, restPattern: null, userIdHash: null, issue: null,
+    requestSize: 0, responseSize: 0, outcome: undefined, faultCode: null, requestHash: null, responseHash: null, recorded: false,
+  }
+}
+
+export function toRecord (state: ExchangeState, statusCode: number, responseOutTs: number, gatewayId: string): TransactionRecord {
+  const outcome = state.outcome ?? (statusCode < 400 ? 'success' : 'provider_error')
+  const client = state.client
+  const call = state.call
+  return {
+    id: state.id,
+    messageId: state.messageId,
+    requestInTs: state.requestInTs,
+    requestOutTs: state.requestOutTs,
+    responseInTs: state.responseInTs,
+    responseOutTs,
+    clientInstance: client?.instance ?? null,
+    clientMemberClass: client?.memberClass ?? null,
+    clientMemberCode: client?.memberCode ?? null,
+    clientSubsystemCode: client?.subsystemCode ?? null,
+    serviceInstance: call?.instance ?? null,
+    serviceMemberClass: call?.memberClass ?? null,
+    serviceMemberCode: call?.memberCode ?? null,
+    serviceSubsystemCode: call?.subsystemCode ?? null,
+    serviceCode: call?.serviceCode ?? null,
+    providerNodeId: state.providerNodeId,
+    restMethod: state.method,
+    restPath: state.restPattern,
+    userIdHash: state.userIdHash,
+    issue: state.issue,
+    requestSize: state.requestSize,
+    responseSize: state.responseSize,
+    statusCode,
+    succeeded: outcome === 'success',
+    outcome,
+    faultCode: state.faultCode,
+    gatewayId,
+    requestHash: state.requestHash,
+    responseHash: state.responseHash,
+  }
+}

@@ -1,0 +1,81 @@
+// Reads an X-Road REST call: `/r1/{instance}/{class}/{member}/{subsystem}/{service}[/{path}][?query]`,
+// each identifier part percent-decoded on its own and held to X-Road's identifier characters.
+import { NdxpError } from '../../contracts/errors.js'
+
+const IDENTIFIER = /^[A-Za-z0-9'()+,\-.=?]+$/
+const PART_NAMES = ['instance', 'member class', 'member code', 'subsystem code', 'service code'] as const
+
+export interface ServiceCall {
+  /** `INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE`, the registry key of the service. */
+  readonly serviceId: string
+  readonly instance: string
+  readonly memberClass: string
+  readonly memberCode: string
+  readonly subsystemCode: string
+  readonly serviceCode: string
+  /** The path after the service code, still percent-encoded ('' or starting with '/'). */
+  readonly restPath: string
+  /** The query string including its '?', or ''. */
+  readonly query: string
+}
+
+function decodePart (raw: string, name: string): string {
+  let value: string
+  try {
+    value = decodeURIComponent(raw)
+  } catch {
+    throw new NdxpError('client.bad_request', `the ${name} in the path is not valid percent-encoding`)
+  }
+  if (!IDENTIFIER.test(value) || value.length > 255) {
+    throw new NdxpError('client.bad_request', `the ${name} '${value.slice(0, 40)}' may only contain A-Z a-z 0-9 ' ( ) + , - . = ? (at most 255)`)
+  }
+  return value
+}
+
+export function parseServiceCall (url: string): ServiceCall {
+  const queryAt = url.indexOf('?')
+  const path = queryAt < 0 ? url : url.slice(0, queryAt)
+  const query = queryAt < 0 ? '' : url.slice(queryAt)
+  // path is "/r1/..."; split off exactly five identifier parts, the rest is the service path.
+  let cursor = 4
+  const parts: string[] = []
+  for (let i = 0; i < 5; i++) {
+    const slash = path.indexOf('/', cursor)
+    const end = slash < 0 ? path.length : slash
+    const raw = path.slice(cursor, end)
+    if (raw === '') {
+      throw new NdxpError('client.bad_request', `the path must be /r1/{instance}/{memberClass}/{memberCode}/{subsystemCode}/{serviceCode}[/path]; the ${PART_NAMES[i]} is missing`)
+    }
+    parts.push(decodePart(raw, PART_NAMES[i] as string))
+    cursor = end + 1
+  }
+  const restPath = cursor - 1 < path.length ? path.slice(cursor - 1) : ''
+  const [instance, memberClass, memberCode, subsystemCode, serviceCode] = parts as [string, string, string, string, string]
+  return { serviceId: `${instance}/${memberClass}/${memberCode}/${subsystemCode}/${serviceCode}`, instance, memberClass, memberCode, subsystemCode, serviceCode, restPath, query }
+}
+
+export interface ClientIdentity {
+  readonly id: string
+  readonly instance: string
+  readonly memberClass: string
+  readonly memberCode: string
+  readonly subsystemCode: string
+}
+
+/** X-Road-Client: `INSTANCE/CLASS/MEMBER/SUBSYSTEM` (this hub requires the subsystem). */
+export function parseClientHeader (header: string | string[] | undefined): ClientIdentity {
+  if (header === undefined || header === '') {
+    throw new NdxpError('client.bad_request', 'the X-Road-Client header is required: X-Road-Client: VN/GOV/<member code>/<subsystem code>')
+  }
+  if (Array.isArray(header)) throw new NdxpError('client.bad_request', 'send exactly one X-Road-Client header')
+  const parts = header.split('/')
+  if (parts.length !== 4) {
+    throw new NdxpError('client.bad_request', `X-Road-Client must have four parts INSTANCE/CLASS/MEMBER/SUBSYSTEM (e.g. VN/GOV/000.00.00.H26/DVCTINH); got ${parts.length}`)
+  }
+  const names = ['instance', 'member class', 'member code', 'subsystem code']
+  parts.forEach((part, i) => {
+    if (!IDENTIFIER.test(part) || part.length > 255) throw new NdxpError('client.bad_request', `X-Road-Client ${names[i]} '${part.slice(0, 40)}' may only contain A-Z a-z 0-9 ' ( ) + , - . = ?`)
+  })
+  const [instance, memberClass, memberCode, subsystemCode] = parts as [string, string, string, string]
+  return { id: header, instance, memberClass, memberCode, subsystemCode }
+}

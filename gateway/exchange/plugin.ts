@@ -1,0 +1,100 @@
+// The exchange path as one Fastify plugin: `/r1/*` for every method, bodies streamed through
+// untouched, the pipeline read top to bottom in `handle`, and a record for every answer.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Readable } from 'node:stream'
+import type { Dispatcher } from 'undici'
+import { maskPersonalNumbers } from '../../common/logging.js'
+import { normalizeError, sendProblem } from '../../common/problem-plugin.js'
+import { NdxpError } from '../../contracts/errors.js'
+import type { TransactionRecord } from '../../contracts/transaction.js'
+import type { RateLimiter } from '../rate-limit/limiter.js'
+import type { RegistryCache } from '../registry-cache.js'
+import { authenticate, checkIdentity, resolveAndAuthorize } from './authorize.js'
+import type { CircuitBreaker } from './circuit-breaker.js'
+import { newExchange, outcomeOf, toRecord, type ExchangeState } from './exchange-state.js'
+import { relayToProvider, setExchangeHeaders } from './relay.js'
+import { applyRateLimits } from './limits.js'
+import { parseClientHeader, parseServiceCall } from './parse-request.js'
+import { hashUserId, uuidv7 } from './ids.js'
+
+export interface ExchangeOptions {
+  readonly registry: RegistryCache
+  readonly limiter: RateLimiter
+  readonly dispatcher: Dispatcher
+  readonly breaker: CircuitBreaker
+  /** Takes each finished exchange; must not block (the transaction writer only queues it). */
+  readonly record: (record: TransactionRecord) => void
+  readonly gatewayId: string
+  readonly userIdSecret: string
+  readonly bodyLimit: number
+  /** A node whose last heartbeat is older than this is treated as down. */
+  readonly heartbeatStaleMs: number
+  readonly clock: () => number
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    exchange: ExchangeState | null
+  }
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
+
+export async function exchangePlugin (app: FastifyInstance, options: ExchangeOptions): Promise<void> {
+  app.decorateRequest('exchange', null)
+  // Bodies stay streams: the hub relays them, it never parses a provider's payload.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', (_request, payload, done) => { done(null, payload) })
+
+  app.addHook('onRequest', async (request) => {
+    request.exchange = newExchange(uuidv7(options.clock()), options.clock(), request.method)
+  })
+
+  app.setErrorHandler((error, request, reply) => {
+    const normalized = normalizeError(error as Error)
+    const exchange = request.exchange
+    if (exchange !== null) {
+      exchange.faultCode = normalized.code
+      exchange.outcome = outcomeOf(normalized.code)
+      setExchangeHeaders(reply, exchange)
+    }
+    if (normalized.code === 'server.internal') request.log.error({ err: error }, 'exchange failed unexpectedly')
+    return sendProblem(reply, normalized, { errorHeader: 'X-Road-Error', transactionIdOf: (r) => r.exchange?.id })
+  })
+
+  // onResponse fires once the answer has left (or the connection closed): the record is complete.
+  app.addHook('onResponse', async (request, reply) => {
+    const exchange = request.exchange
+    if (exchange === null || exchange.recorded) return
+    exchange.recorded = true
+    if (exchange.faultCode !== null && exchange.responseSize === 0) exchange.responseSize = Number(reply.getHeader('content-length') ?? 0)
+    options.record(toRecord(exchange, reply.statusCode, options.clock(), options.gatewayId))
+  })
+
+  app.route({ method: [...METHODS], url: '/r1/*', handler: (request, reply) => handle(request, reply, options) })
+}
+
+async function handle (request: FastifyRequest, reply: FastifyReply, options: ExchangeOptions): Promise<FastifyReply> {
+  const exchange = request.exchange as ExchangeState
+  const headers = request.headers
+  const messageId = headers['x-road-id']
+  if (typeof messageId === 'string' && messageId !== '') {
+    if (messageId.length > 200) throw new NdxpError('client.bad_request', 'X-Road-Id must be at most 200 characters')
+    exchange.messageId = messageId
+  }
+  const userId = headers['x-road-userid']
+  if (typeof userId === 'string' && userId !== '') exchange.userIdHash = hashUserId(userId, options.userIdSecret)
+  const issue = headers['x-road-issue']
+  if (typeof issue === 'string' && issue !== '') exchange.issue = maskPersonalNumbers(issue.slice(0, 500))
+
+  const view = options.registry.current
+  exchange.call = parseServiceCall(request.url)
+  const member = authenticate(view, headers.authorization)
+  exchange.client = parseClientHeader(headers['x-road-client'])
+  checkIdentity(view, member, exchange.client)
+  const resolved = resolveAndAuthorize(view, request.method, exchange.call, exchange.client)
+  exchange.restPattern = resolved.endpoint.pattern
+  exchange.providerNodeId = resolved.service.service.nodeId
+  await applyRateLimits(reply, options.limiter, member, resolved.grant, options.clock())
+  return relayToProvider(request, reply, resolved, options, request.body as Readable | undefined)
+}

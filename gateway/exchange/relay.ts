@@ -1,0 +1,98 @@
+// The last step of the pipeline: check the provider node can take the call (heartbeat, circuit),
+// forward it, and stream the provider's answer back with the X-Road response headers.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Readable } from 'node:stream'
+import { NdxpError } from '../../contracts/errors.js'
+import type { ResolvedCall } from './authorize.js'
+import type { ExchangeState } from './exchange-state.js'
+import { forward, MeteredStream, transportError } from './forward.js'
+import { requestHeadersForProvider, responseHeadersForClient } from './headers.js'
+import { EMPTY_BODY_DIGEST, messageHash } from './ids.js'
+import type { ExchangeOptions } from './plugin.js'
+
+const FAILING_STATUSES = new Set([502, 503, 504])
+
+export function setExchangeHeaders (reply: FastifyReply, exchange: ExchangeState): void {
+  reply.header('x-road-id', exchange.messageId)
+  if (exchange.client !== undefined) reply.header('x-road-client', exchange.client.id)
+  if (exchange.call !== undefined) reply.header('x-road-service', exchange.call.serviceId)
+  if (exchange.requestHash !== null) reply.header('x-road-request-hash', exchange.requestHash)
+}
+
+function checkNodeAvailable (options: ExchangeOptions, nodeId: string, nowMs: number): string {
+  const node = options.registry.current.node(nodeId)
+  if (node === undefined) throw new NdxpError('server.provider_unreachable', `the service is registered on node ${nodeId}, which is not in the registry`)
+  const lastBeat = node.lastHeartbeatAt === null ? undefined : Date.parse(node.lastHeartbeatAt)
+  if (node.health === 'down' || (lastBeat !== undefined && nowMs - lastBeat > options.heartbeatStaleMs)) {
+    throw new NdxpError('server.provider_unreachable', `node ${nodeId} is down: its last heartbeat was at ${node.lastHeartbeatAt ?? 'never'}`)
+  }
+  if (!options.breaker.tryPass(nodeId, nowMs)) {
+    const retryAfter = options.breaker.retryAfterSeconds(nodeId, nowMs)
+    throw new NdxpError('server.provider_circuit_open', `node ${nodeId} failed repeatedly; the hub will probe it again in ${retryAfter} s`, { headers: { 'retry-after': String(retryAfter) } })
+  }
+  return node.baseUrl
+}
+
+function requestBody (request: FastifyRequest, parsed: Readable | undefined): Readable | undefined {
+  if (parsed !== undefined && parsed !== null) return parsed
+  // Without a Content-Type Fastify leaves the body unread; relay it all the same.
+  const length = request.headers['content-length']
+  const hasBody = request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+  return hasBody ? request.raw : undefined
+}
+
+export async function relayToProvider (request: FastifyRequest, reply: FastifyReply, resolved: ResolvedCall, options: ExchangeOptions, parsedBody: Readable | undefined): Promise<FastifyReply> {
+  const exchange = request.exchange as ExchangeState
+  const nodeId = resolved.service.service.nodeId
+  const origin = checkNodeAvailable(options, nodeId, options.clock())
+  const declaredLength = Number(request.headers['content-length'] ?? 0)
+  if (declaredLength > options.bodyLimit) throw new NdxpError('client.payload_too_large', `the request body (${declaredLength} bytes) exceeds the hub's limit of ${options.bodyLimit} bytes`)
+
+  const source = requestBody(request, parsedBody)
+  let meter: MeteredStream | undefined
+  if (source !== undefined) {
+    meter = new MeteredStream(true, options.bodyLimit)
+    source.once('error', (error) => meter?.destroy(error))
+    source.pipe(meter)
+  }
+  exchange.requestOutTs = options.clock()
+  const timeoutMs = resolved.service.service.timeoutMs
+  let upstream
+  try {
+    upstream = await forward(options.dispatcher, {
+      origin,
+      path: resolved.upstreamPath + (exchange.call?.query ?? ''),
+      method: request.method,
+      headers: requestHeadersForProvider(request.headers, exchange.messageId),
+      body: meter,
+      timeoutMs,
+    })
+  } catch (error) {
+    const mapped = transportError(error, nodeId, timeoutMs)
+    if (mapped.code !== 'client.payload_too_large') options.breaker.onFailure(nodeId, options.clock())
+    throw mapped
+  }
+  exchange.responseInTs = options.clock()
+  if (FAILING_STATUSES.has(upstream.statusCode)) options.breaker.onFailure(nodeId, exchange.responseInTs)
+  else options.breaker.onSuccess(nodeId)
+  exchange.outcome = upstream.statusCode < 400 ? 'success' : 'provider_error'
+  exchange.requestSize = meter?.bytes ?? 0
+  const bodyDigest = meter === undefined ? EMPTY_BODY_DIGEST : meter.writableFinished ? meter.digest() : undefined
+  if (bodyDigest !== undefined) exchange.requestHash = messageHash(`${request.method} ${exchange.call?.serviceId ?? ''}${resolved.upstreamPath}\n${exchange.client?.id ?? ''}\n${exchange.messageId}`, bodyDigest)
+
+  const answer = new MeteredStream(true)
+  upstream.body.once('error', (error) => {
+    // The status line has gone out already: all the hub can do is cut the answer short and say so.
+    exchange.outcome = 'unreachable'
+    exchange.faultCode = 'server.provider_unreachable'
+    answer.destroy(error)
+  })
+  answer.once('end', () => {
+    exchange.responseSize = answer.bytes
+    exchange.responseHash = answer.digest()?.toString('base64') ?? null
+  })
+  upstream.body.pipe(answer)
+  reply.code(upstream.statusCode).headers(responseHeadersForClient(upstream.headers))
+  setExchangeHeaders(reply, exchange)
+  return reply.send(answer)
+}

@@ -1,0 +1,117 @@
+// The exchange path end to end over real sockets: consumer → hub → population node and back.
+import t, { type Test } from 'tap'
+import { request } from 'undici'
+import { citizenSchema } from '../../contracts/population.js'
+import { populationService } from '../../lgsp-node/services/population/index.js'
+import { startHub } from '../helpers/hub.js'
+import { startNode, testDataset } from '../helpers/node-app.js'
+
+const QUANG_NINH = '000.00.00.H49'
+const CLIENT = `VN/GOV/${QUANG_NINH}/DVCTINH`
+const CITIZENS = '/r1/VN/GOV/000.00.00.G01/CSDLQGDC/citizens'
+
+async function federation (t: Test) {
+  const node = await startNode(t, [populationService])
+  const hub = await startHub(t, { population: node.url })
+  const key = hub.keys.get(QUANG_NINH) as string
+  const call = (path: string, init: { method?: string, headers?: Record<string, string>, body?: string } = {}) =>
+    request(`${hub.url}${path}`, { method: (init.method ?? 'GET') as 'GET', headers: { authorization: `Bearer ${key}`, 'x-road-client': CLIENT, ...init.headers }, body: init.body })
+  return { node, hub, key, call }
+}
+
+t.test('a granted consumer reads a citizen through the hub, and the exchange is recorded', async (t) => {
+  const { hub, call } = await federation(t)
+  const id = testDataset.population.idAt(31_337)
+  const response = await call(`${CITIZENS}/${id}`, { headers: { 'x-road-userid': 'VN001090012345', 'x-road-issue': `case for ${id}` } })
+  t.equal(response.statusCode, 200)
+  const citizen = citizenSchema.parse(await response.body.json())
+  t.equal(citizen.personalId, id)
+  t.equal(response.headers['x-road-client'], CLIENT)
+  t.equal(response.headers['x-road-service'], 'VN/GOV/000.00.00.G01/CSDLQGDC/citizens')
+  t.match(response.headers['x-road-id'], /^[0-9a-f-]{36}$/)
+  t.match(response.headers['x-road-request-hash'], /^[A-Za-z0-9+/]+=*$/)
+  t.match(response.headers.ratelimit, /^"member";r=\d+;t=\d+$/)
+  t.equal(response.headers['ratelimit-policy'], '"member";q=100;w=2')
+  t.equal(hub.records.length, 1)
+  const record = hub.records[0]
+  t.match(record, { outcome: 'success', succeeded: true, statusCode: 200, restMethod: 'GET', restPath: '/citizens/{personalId}', clientMemberCode: QUANG_NINH, serviceCode: 'citizens', providerNodeId: 'population', faultCode: null })
+  const serialized = JSON.stringify(record)
+  t.notMatch(serialized, id, 'the personal ID appears nowhere in the record')
+  t.notMatch(serialized, 'VN001090012345', 'the user id is hashed')
+  t.ok((record?.responseSize ?? 0) > 500)
+  t.ok((record?.requestOutTs ?? 0) >= (record?.requestInTs ?? 0) && (record?.responseOutTs ?? 0) >= (record?.responseInTs ?? 0))
+})
+
+t.test('X-Road-Id from the client is kept; POST bodies stream through', async (t) => {
+  const { call } = await federation(t)
+  const citizen = testDataset.citizenAt(99)
+  const response = await call(`${CITIZENS}/verify`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-road-id': 'my-message-1' },
+    body: JSON.stringify({ personalId: citizen.personalId, fullName: citizen.fullName, dateOfBirth: citizen.dateOfBirth }),
+  })
+  t.equal(response.statusCode, 200)
+  t.equal(response.headers['x-road-id'], 'my-message-1')
+  t.match(await response.body.json(), { match: true })
+})
+
+t.test('the hub never trusts a claimed identity', async (t) => {
+  const { hub, call } = await federation(t)
+  const id = testDataset.population.idAt(5)
+  const cases: Array<[Record<string, string>, number, string]> = [
+    [{ authorization: '' }, 401, 'client.unauthenticated'],
+    [{ authorization: 'Bearer ndxp_not-a-real-key' }, 401, 'client.unauthenticated'],
+    [{ authorization: 'Basic dXNlcjpwYXNz' }, 401, 'client.unauthenticated'],
+    [{ 'x-road-client': `VN/GOV/000.00.00.G01/CSDLQGDC` }, 403, 'client.identity_mismatch'],
+    [{ 'x-road-client': `VN/COM/${QUANG_NINH}/DVCTINH` }, 403, 'client.identity_mismatch'],
+    [{ 'x-road-client': `XX/GOV/${QUANG_NINH}/DVCTINH` }, 403, 'client.identity_mismatch'],
+    [{ 'x-road-client': `VN/GOV/${QUANG_NINH}/NOSUCH` }, 403, 'client.identity_mismatch'],
+    [{ 'x-road-client': `VN/GOV/${QUANG_NINH}` }, 400, 'client.bad_request'],
+    [{ 'x-road-client': `VN/GOV/${QUANG_NINH}/DVC TINH` }, 400, 'client.bad_request'],
+    [{ 'x-road-client': '' }, 400, 'client.bad_request'],
+  ]
+  for (const [headers, status, code] of cases) {
+    const response = await call(`${CITIZENS}/${id}`, { headers })
+    t.equal(response.statusCode, status, JSON.stringify(headers))
+    t.equal(response.headers['x-road-error'], code)
+    t.match(response.headers['content-type'], /application\/problem\+json/)
+    const problem = await response.body.json() as { type: string, detail: string, transactionId: string }
+    t.equal(problem.type, code)
+    t.ok(problem.detail.length > 10)
+    t.match(problem.transactionId, /^[0-9a-f-]{36}$/)
+  }
+  t.equal(hub.records.length, cases.length, 'every denial is recorded too')
+  t.ok(hub.records.every((r) => r.succeeded === false && r.faultCode !== null))
+})
+
+t.test('unknown services, unoffered endpoints and ungranted endpoints are refused', async (t) => {
+  const { call } = await federation(t)
+  const id = testDataset.population.idAt(5)
+  const cases: Array<[string, string, number, string]> = [
+    ['GET', '/r1/VN/GOV/000.00.00.G01/CSDLQGDC/nosuch/x', 404, 'client.unknown_service'],
+    ['GET', `${CITIZENS}/${id}/secret-dossier`, 404, 'client.unknown_service'],
+    ['DELETE', `${CITIZENS}/${id}`, 404, 'client.unknown_service'],
+    ['GET', `${CITIZENS}/${id}/household`, 403, 'client.access_denied'],
+    ['POST', `${CITIZENS}/newborns`, 403, 'client.access_denied'],
+    ['GET', '/r1/VN/GOV/000.00.13.G12/CSDLBH/insured/0112345678', 403, 'client.access_denied'],
+    ['GET', '/r1/VN/GOV', 400, 'client.bad_request'],
+    ['GET', '/r1/VN/GOV/%E0%A4%A/CSDLQGDC/citizens', 400, 'client.bad_request'],
+    ['GET', `${CITIZENS}/../../admin`, 400, 'client.bad_request'],
+    ['GET', `${CITIZENS}//x`, 400, 'client.bad_request'],
+  ]
+  for (const [method, path, status, code] of cases) {
+    const response = await call(path, { method })
+    t.equal(response.statusCode, status, `${method} ${path}`)
+    t.equal(response.headers['x-road-error'], code, `${method} ${path}`)
+    await response.body.dump()
+  }
+})
+
+t.test('a provider error passes through unchanged, without X-Road-Error', async (t) => {
+  const { hub, call } = await federation(t)
+  const response = await call(`${CITIZENS}/099090012345`)
+  t.equal(response.statusCode, 400)
+  t.equal(response.headers['x-road-error'], undefined)
+  const body = await response.body.json() as { type: string }
+  t.equal(body.type, 'client.invalid_identifier', "the node's own problem body")
+  t.match(hub.records.at(-1), { outcome: 'provider_error', faultCode: null, statusCode: 400 })
+})
