@@ -46,8 +46,12 @@ export async function exchangePlugin (app: FastifyInstance, options: ExchangeOpt
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, payload, done) => { done(null, payload) })
 
-  app.addHook('onRequest', async (request) => {
-    request.exchange = newExchange(uuidv7(options.clock()), options.clock(), request.method)
+  app.addHook('onRequest', async (request, reply) => {
+    const exchange = newExchange(uuidv7(options.clock()), options.clock(), request.method)
+    request.exchange = exchange
+    // 'close' fires for every response, also when a streamed answer broke off and Fastify skipped
+    // onResponse: the backstop that keeps "every answer is recorded" true.
+    reply.raw.once('close', () => finish(exchange, reply, options))
   })
 
   app.setErrorHandler((error, request, reply) => {
@@ -62,16 +66,18 @@ export async function exchangePlugin (app: FastifyInstance, options: ExchangeOpt
     return sendProblem(reply, normalized, { errorHeader: 'X-Road-Error', transactionIdOf: (r) => r.exchange?.id })
   })
 
-  // onResponse fires once the answer has left (or the connection closed): the record is complete.
   app.addHook('onResponse', async (request, reply) => {
-    const exchange = request.exchange
-    if (exchange === null || exchange.recorded) return
-    exchange.recorded = true
-    if (exchange.faultCode !== null && exchange.responseSize === 0) exchange.responseSize = Number(reply.getHeader('content-length') ?? 0)
-    options.record(toRecord(exchange, reply.statusCode, options.clock(), options.gatewayId))
+    if (request.exchange !== null) finish(request.exchange, reply, options)
   })
 
   app.route({ method: [...METHODS], url: '/r1/*', handler: (request, reply) => handle(request, reply, options) })
+}
+
+function finish (exchange: ExchangeState, reply: FastifyReply, options: ExchangeOptions): void {
+  if (exchange.recorded) return
+  exchange.recorded = true
+  if (exchange.faultCode !== null && exchange.responseSize === 0) exchange.responseSize = Number(reply.getHeader('content-length') ?? 0)
+  options.record(toRecord(exchange, reply.statusCode, options.clock(), options.gatewayId))
 }
 
 async function handle (request: FastifyRequest, reply: FastifyReply, options: ExchangeOptions): Promise<FastifyReply> {

@@ -1,0 +1,103 @@
+// Provider misbehaviour seen through the hub, injected with the node's own fault API: errors pass
+// through, timeouts and transport failures map to 504/502, repeated failure opens the circuit.
+import t, { type Test } from 'tap'
+import { request } from 'undici'
+import { populationService } from '../../lgsp-node/services/population/index.js'
+import { startHub } from '../helpers/hub.js'
+import { startNode, TEST_ADMIN_TOKEN, testDataset } from '../helpers/node-app.js'
+
+const CITIZENS = '/r1/VN/GOV/000.00.00.G01/CSDLQGDC/citizens'
+const SERVICE_REF = { memberCode: '000.00.00.G01', subsystemCode: 'CSDLQGDC', serviceCode: 'citizens' }
+
+async function setup (t: Test) {
+  let offset = 0
+  const node = await startNode(t, [populationService])
+  const hub = await startHub(t, { population: node.url }, { clock: () => Date.now() + offset, circuit: { threshold: 3, cooldownMs: 5000 } })
+  const key = hub.keys.get('000.00.00.H49') as string
+  const call = (id = testDataset.population.idAt(11)) => request(`${hub.url}${CITIZENS}/${id}`, { headers: { authorization: `Bearer ${key}`, 'x-road-client': 'VN/GOV/000.00.00.H49/DVCTINH' } })
+  const fault = async (rule: unknown) => {
+    const response = await request(`${node.url}/_node/faults`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(rule) })
+    t.equal(response.statusCode, 201, 'fault rule accepted')
+    await response.body.dump()
+  }
+  const clearFaults = async () => { await (await request(`${node.url}/_node/faults`, { method: 'DELETE', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).body.dump() }
+  const advance = (ms: number) => { offset += ms }
+  return { node, hub, call, fault, clearFaults, advance }
+}
+
+t.test('provider errors pass through; repeated 503s open the circuit, a probe closes it', async (t) => {
+  const { hub, call, fault, clearFaults, advance } = await setup(t)
+  await fault({ id: 'down', trigger: { type: 'always' }, fault: { kind: 'error', status: 503 } })
+  for (let i = 0; i < 3; i++) {
+    const response = await call()
+    t.equal(response.statusCode, 503)
+    t.equal(response.headers['x-road-error'], undefined, "the provider's own 503 passes through")
+    t.match(response.headers['x-ndxp-fault'], /down;error/)
+    await response.body.dump()
+  }
+  const fast = await call()
+  t.equal(fast.statusCode, 503)
+  t.equal(fast.headers['x-road-error'], 'server.provider_circuit_open')
+  t.equal(fast.headers['x-ndxp-fault'], undefined, 'failed fast: the node was not asked')
+  t.equal(fast.headers['retry-after'], '5')
+  await fast.body.dump()
+  t.equal(hub.hub.breaker.state('population'), 'open')
+  await clearFaults()
+  advance(5000)
+  const probe = await call()
+  t.equal(probe.statusCode, 200, 'after the cooldown one probe goes through')
+  await probe.body.dump()
+  t.equal(hub.hub.breaker.state('population'), 'closed')
+  t.same(hub.records.map((r) => r.outcome), ['provider_error', 'provider_error', 'provider_error', 'circuit_open', 'success'])
+})
+
+t.test('a slow or hanging provider times out with 504 at the service timeout', async (t) => {
+  const { hub, call, fault } = await setup(t)
+  await hub.store.updateService(SERVICE_REF, { timeoutMs: 300 })
+  await hub.hub.registry.refresh()
+  await fault({ id: 'slow', trigger: { type: 'everyNth', n: 2 }, fault: { kind: 'latency', distribution: { type: 'fixed', ms: 3000 } } })
+  const fine = await call()
+  t.equal(fine.statusCode, 200)
+  await fine.body.dump()
+  const slow = await call()
+  t.equal(slow.statusCode, 504)
+  t.equal(slow.headers['x-road-error'], 'server.provider_timeout')
+  t.match(await slow.body.json(), { detail: /300 ms/ })
+  await fault({ id: 'hang', trigger: { type: 'always' }, fault: { kind: 'hang' } })
+  const hung = await call()
+  t.equal(hung.statusCode, 504)
+  await hung.body.dump()
+  t.same(hub.records.map((r) => r.outcome), ['success', 'timeout', 'timeout'])
+})
+
+t.test('a reset connection and a stopped node are 502; a truncated answer is cut and recorded', async (t) => {
+  const { node, hub, call, fault, clearFaults } = await setup(t)
+  await fault({ id: 'reset', trigger: { type: 'always' }, fault: { kind: 'reset' } })
+  const reset = await call()
+  t.equal(reset.statusCode, 502)
+  t.equal(reset.headers['x-road-error'], 'server.provider_unreachable')
+  await reset.body.dump()
+  await clearFaults()
+  await fault({ id: 'cut', trigger: { type: 'always' }, fault: { kind: 'truncate' } })
+  const cut = await call()
+  t.equal(cut.statusCode, 200, 'the status line had gone out before the body broke')
+  await t.rejects(cut.body.text(), 'the client sees the answer cut short')
+  await clearFaults()
+  await node.app.close()
+  const gone = await call()
+  t.equal(gone.statusCode, 502)
+  t.match(await gone.body.json(), { type: 'server.provider_unreachable', detail: /node population could not be reached/ })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.same(hub.records.map((r) => r.outcome), ['unreachable', 'unreachable', 'unreachable'])
+  t.equal(hub.records[1]?.statusCode, 200)
+  t.equal(hub.records[1]?.faultCode, 'server.provider_unreachable')
+})
+
+t.test('contract drift from the provider reaches the client as sent: the hub does not parse payloads', async (t) => {
+  const { call, fault } = await setup(t)
+  await fault({ id: 'drift', seed: 7, trigger: { type: 'always' }, fault: { kind: 'contract-drift' } })
+  const response = await call()
+  t.equal(response.statusCode, 200)
+  t.match(response.headers['x-ndxp-fault'], /drift;contract-drift/)
+  t.ok((await response.body.text()).length > 0)
+})
