@@ -5,7 +5,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { z } from 'zod'
 import { requireAdminToken } from '../common/admin-auth.js'
 import { registerOpenApi } from '../common/openapi.js'
-import problemPlugin from '../common/problem-plugin.js'
+import problemPlugin, { sendProblem } from '../common/problem-plugin.js'
 import { NdxpError, problemSchema } from '../contracts/errors.js'
 import type { FaultRuleInput } from '../contracts/faults.js'
 import type { NationalDataset } from './data/dataset.js'
@@ -35,7 +35,16 @@ const keysQuerySchema = z.object({
 }).strict()
 
 export async function buildNodeApp (options: NodeAppOptions): Promise<ZodApp> {
-  const app = Fastify({ ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }), bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>()
+  const app = Fastify({
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    bodyLimit: 1024 * 1024,
+    // No identifier is longer than 100 characters; longer segments and bad encodings get a clear 400.
+    maxParamLength: 100,
+    frameworkErrors: (error, _request, reply) => sendProblem(reply, new NdxpError('client.invalid_identifier',
+      error.code === 'FST_ERR_BAD_URL'
+        ? 'the path is not valid percent-encoding; encode each identifier with encodeURIComponent'
+        : 'a path segment is longer than 100 characters; no identifier is that long')),
+  }).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   await app.register(problemPlugin)

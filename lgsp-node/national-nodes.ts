@@ -1,6 +1,7 @@
 // The national-database nodes of the default federation: which member runs each, on which port, and
 // which services and key sources it hosts. Ports are NDXP_NODE_PORT_BASE plus the offset.
 import type { KeySource, NodeContext, NodeService } from './service.js'
+import { healthCardService, insuranceKeySources, insuranceService } from './services/insurance/index.js'
 import { populationService } from './services/population/index.js'
 
 export interface NodeDefinition {
@@ -24,6 +25,15 @@ export const nationalNodes: readonly NodeDefinition[] = [
     portOffset: 0,
     services: [populationService],
     keySources: populationKeySources,
+  },
+  {
+    id: 'insurance',
+    // Vietnam Social Security's code is not confirmed by a primary source; the registry seed can change it.
+    memberCode: '000.00.13.G12',
+    title: 'Insurance database (CSDL về bảo hiểm) — Vietnam Social Security',
+    portOffset: 1,
+    services: [insuranceService, healthCardService],
+    keySources: insuranceKeySources,
   },
 ]
 

@@ -1,0 +1,172 @@
+// Health-insurance card terms as a pure function of (seed, citizen index, birth, death, today): the
+// beneficiary group follows age and a seeded situation, the validity a seeded renewal month, and the
+// registered primary-care facility the household's commune. Only the small tables below are kept.
+import type { BeneficiaryGroup, ContributionStatus, CardValidity, ParticipationType } from '../../contracts/insurance.js'
+import { provinces, type Province } from '../../contracts/provinces.js'
+import { hashInts, hashString, Rng, WeightedTable } from './hash.js'
+
+/** Benefit level printed on the card, fixed by the group (Decision 1351/QĐ-BHXH). */
+export const benefitLevels: Readonly<Record<BeneficiaryGroup, number>> = {
+  TE: 1, CC: 1, HN: 2, HT: 3, CN: 3, DN: 4, HC: 4, HS: 4, SV: 4, GD: 4, XB: 4, NO: 4, QN: 5, CA: 5,
+}
+/** Share of covered costs paid by the fund, by benefit level. */
+const coverage = [0, 100, 100, 95, 80, 100]
+
+const participation: Readonly<Record<BeneficiaryGroup, ParticipationType>> = {
+  DN: 'employment', HC: 'employment', HT: 'social-insurance-fund', XB: 'social-insurance-fund', NO: 'social-insurance-fund',
+  TE: 'state-budget', HN: 'state-budget', CC: 'state-budget', QN: 'state-budget', CA: 'state-budget',
+  CN: 'state-subsidised', HS: 'state-subsidised', SV: 'state-subsidised', GD: 'household',
+}
+
+// Situations by age once a child is past the under-six card: weights are rough national shares.
+const pupils = new WeightedTable<BeneficiaryGroup>([['HS', 88], ['HN', 8], ['CN', 4]])
+const youngAdults = new WeightedTable<BeneficiaryGroup>([['SV', 40], ['DN', 30], ['GD', 15], ['HN', 5], ['CN', 3], ['QN', 4], ['CA', 1], ['HC', 2]])
+const workingAge = new WeightedTable<BeneficiaryGroup>([['DN', 50], ['GD', 25], ['HC', 8], ['HN', 6], ['CN', 4], ['QN', 1.5], ['CA', 1.5], ['NO', 1], ['XB', 1]])
+const elderly = new WeightedTable<BeneficiaryGroup>([['HT', 40], ['GD', 30], ['DN', 6], ['HC', 3], ['HN', 7], ['CN', 3], ['CC', 6], ['XB', 5]])
+
+/** Groups that pay for themselves (or through an employer who may stop): the ones whose card can lapse. */
+const LAPSE_SHARE = 0.05
+const lapsable: ReadonlySet<BeneficiaryGroup> = new Set(['DN', 'SV', 'GD'])
+/** First-time household participants wait for the start of a month: a few cards are not valid yet. */
+const PENDING_SHARE = 0.04
+const ARREARS_SHARE = 0.04
+
+export interface CardTerms {
+  readonly group: BeneficiaryGroup
+  readonly benefitLevel: number
+  readonly coveragePercent: number
+  readonly validFrom: string
+  readonly validTo: string
+  readonly participationType: ParticipationType
+  readonly contributionStatus: ContributionStatus
+  /** Uniform draw in [0, 1) that picks the registered facility, so the facility is seeded too. */
+  readonly facilityDraw: number
+}
+
+function pad2 (value: number): string {
+  return value < 10 ? `0${value}` : String(value)
+}
+
+function iso (year: number, month: number, day: number): string {
+  return `${year}-${pad2(month)}-${pad2(day)}`
+}
+
+function lastDayOfMonth (year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
+}
+
+function dayBefore (year: number, month: number, day: number): string {
+  if (day > 1) return iso(year, month, day - 1)
+  return month > 1 ? iso(year, month - 1, lastDayOfMonth(year, month - 1)) : iso(year - 1, 12, 31)
+}
+
+function dayAfter (date: string): string {
+  const year = Number(date.slice(0, 4))
+  const month = Number(date.slice(5, 7))
+  const day = Number(date.slice(8, 10))
+  if (day < lastDayOfMonth(year, month)) return iso(year, month, day + 1)
+  return month < 12 ? iso(year, month + 1, 1) : iso(year + 1, 1, 1)
+}
+
+/** Whole years between a birth date and a later date (ISO strings compare as dates). */
+export function ageOn (dateOfBirth: string, date: string): number {
+  return Number(date.slice(0, 4)) - Number(dateOfBirth.slice(0, 4)) - (date.slice(5) < dateOfBirth.slice(5) ? 1 : 0)
+}
+
+export function isUnderSix (dateOfBirth: string, today: string): boolean {
+  return ageOn(dateOfBirth, today) < 6
+}
+
+/**
+ * Last day of the under-six card: the day before the sixth birthday, or 30 September of that year
+ * when the child turns six before the school year starts (Law on Health Insurance, art. 16).
+ */
+export function childCardEnd (dateOfBirth: string): string {
+  const sixth = Number(dateOfBirth.slice(0, 4)) + 6
+  if (dateOfBirth.slice(5) <= '09-30') return `${sixth}-09-30`
+  return dayBefore(sixth, Number(dateOfBirth.slice(5, 7)), Number(dateOfBirth.slice(8, 10)))
+}
+
+function terms (group: BeneficiaryGroup, validFrom: string, validTo: string, contributionStatus: ContributionStatus, facilityDraw: number): CardTerms {
+  const benefitLevel = benefitLevels[group]
+  return {
+    group, benefitLevel, coveragePercent: coverage[benefitLevel] as number, validFrom, validTo,
+    participationType: participation[group], contributionStatus, facilityDraw,
+  }
+}
+
+/** The card of a child under six: from birth to the end of the under-six cover, paid by the state. */
+export function childCardTerms (dateOfBirth: string, facilityDraw: number): CardTerms {
+  return terms('TE', dateOfBirth, childCardEnd(dateOfBirth), 'paid-up', facilityDraw)
+}
+
+/** The current card of the generated citizen at `index`; a deceased holder's card ends on the day of death. */
+export function cardTermsAt (seed: number, index: number, dateOfBirth: string, dateOfDeath: string | undefined, today: string): CardTerms {
+  const rng = new Rng(hashInts(seed, 0x1b5ca, index))
+  // Every draw is taken in the same order whatever the branch, so one draw never shifts another.
+  const situation = rng.next()
+  const renewalMonth = 1 + rng.below(12)
+  const statusDraw = rng.next()
+  const facilityDraw = rng.next()
+  const deceased = dateOfDeath !== undefined && dateOfDeath <= today
+  const asOf = deceased ? dateOfDeath : today
+  const childEnd = childCardEnd(dateOfBirth)
+  if (asOf <= childEnd) return terms('TE', dateOfBirth, deceased ? asOf : childEnd, deceased ? 'closed' : 'paid-up', facilityDraw)
+
+  const age = ageOn(dateOfBirth, asOf)
+  const group = (age < 18 ? pupils : age < 23 ? youngAdults : age < 60 ? workingAge : elderly).at(situation)
+  const year = Number(asOf.slice(0, 4))
+  const periodYear = asOf.slice(5) >= `${pad2(renewalMonth)}-01` ? year : year - 1
+  const firstDay = dayAfter(childEnd)
+  const clamp = (date: string): string => date < firstDay ? firstDay : date
+  if (deceased) return terms(group, clamp(iso(periodYear, renewalMonth, 1)), asOf, 'closed', facilityDraw)
+  if (lapsable.has(group) && statusDraw < LAPSE_SHARE) {
+    return terms(group, clamp(iso(periodYear - 1, renewalMonth, 1)), dayBefore(periodYear, renewalMonth, 1), 'lapsed', facilityDraw)
+  }
+  if (group === 'GD' && statusDraw >= 1 - PENDING_SHARE) {
+    const month = Number(asOf.slice(5, 7))
+    const startYear = month === 12 ? year + 1 : year
+    const startMonth = month === 12 ? 1 : month + 1
+    return terms(group, iso(startYear, startMonth, 1), dayBefore(startYear + 1, startMonth, 1), 'paid-up', facilityDraw)
+  }
+  const inArrears = participation[group] === 'employment' && statusDraw >= 1 - ARREARS_SHARE
+  return terms(group, clamp(iso(periodYear, renewalMonth, 1)), dayBefore(periodYear + 1, renewalMonth, 1), inArrears ? 'in-arrears' : 'paid-up', facilityDraw)
+}
+
+export function validityOn (validFrom: string, validTo: string, today: string): CardValidity {
+  if (today < validFrom) return 'not-yet-valid'
+  return today > validTo ? 'expired' : 'valid'
+}
+
+/** Today's date in Vietnam (UTC+7), the day card validity is judged on. */
+export function vietnamDate (now: Date): string {
+  return new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10)
+}
+
+export interface FacilityPlace {
+  readonly provinceIndex: number
+  readonly communeCode: string
+  readonly commune: string
+  readonly district?: string | undefined
+}
+
+export interface Facility {
+  readonly code: string
+  readonly name: string
+  readonly level: 'commune' | 'district' | 'province'
+}
+
+/** Most people register at their commune health station, many at the district centre, a few at the provincial hospital. */
+export function primaryCareFacility (place: FacilityPlace, draw: number): Facility {
+  const province = provinces[place.provinceIndex] as Province
+  const prefix = province.code.slice(1)
+  if (draw < 0.5 || place.district === undefined) {
+    return { code: `${prefix}${100 + hashString(place.communeCode) % 900}`, name: `Trạm Y tế ${place.commune}`, level: 'commune' }
+  }
+  if (draw < 0.88) {
+    const district = place.district
+    return { code: `${prefix}0${10 + hashString(district) % 90}`, name: `Trung tâm Y tế ${district.charAt(0).toLowerCase()}${district.slice(1)}`, level: 'district' }
+  }
+  return { code: `${prefix}001`, name: `Bệnh viện Đa khoa ${province.kind === 'city' ? 'Thành phố' : 'tỉnh'} ${province.name}`, level: 'province' }
+}

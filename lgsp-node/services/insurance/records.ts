@@ -1,0 +1,136 @@
+// Builds insurance records — insured person, household, health card — from the generated dataset or
+// from the cards this node issued (the write overlay). Identity fields come from citizenAt, so they
+// are the population database's own.
+import type { HealthCard, HealthCardSummary, InsuredHousehold, InsuredPerson, IssueChildCardRequest } from '../../../contracts/insurance.js'
+import { provinceIndexByCode, provinces, type Province } from '../../../contracts/provinces.js'
+import { householdId, householdOfCitizen, type HouseholdView } from '../../data/citizen-record.js'
+import { citizenAt, type CitizenCore } from '../../data/citizens.js'
+import { cardTermsAt, childCardTerms, primaryCareFacility, validityOn, type CardTerms, type Facility, type FacilityPlace } from '../../data/health-cards.js'
+import { formatCardNumber, insuranceCodes } from '../../data/insurance.js'
+import type { NodeContext } from '../../service.js'
+
+/** Overlay kinds: an issued card by the child's personal ID, by its social-insurance code, by birth registration. */
+export const ISSUED_CARD = 'insurance-card'
+export const ISSUED_CARD_BY_CODE = 'insurance-card-by-code'
+export const ISSUED_CARD_BY_REGISTRATION = 'insurance-card-by-registration'
+
+export interface IssuedChildCard extends IssueChildCardRequest {
+  readonly socialInsuranceCode: string
+  readonly cardNumber: string
+  readonly facility: Facility
+}
+
+export type FoundInsured =
+  | { readonly source: 'generated', readonly person: InsuredPerson, readonly index: number, readonly household: HouseholdView }
+  | { readonly source: 'registered', readonly person: InsuredPerson, readonly issued: IssuedChildCard }
+
+/** Where a household lives, as the card needs it: province (pre-2025 codes, as printed) and commune. */
+function residenceOf (household: HouseholdView): FacilityPlace {
+  const { address } = household
+  return {
+    provinceIndex: provinceIndexByCode[Number(address.provinceCode)] ?? 0,
+    communeCode: address.communeCode,
+    commune: address.commune,
+    district: address.district,
+  }
+}
+
+function summary (terms: CardTerms, cardNumber: string, facility: Facility, today: string): HealthCardSummary {
+  return {
+    cardNumber,
+    beneficiaryGroup: terms.group,
+    benefitLevel: terms.benefitLevel,
+    coveragePercent: terms.coveragePercent,
+    provinceCode: cardNumber.slice(3, 5),
+    validFrom: terms.validFrom,
+    validTo: terms.validTo,
+    validity: validityOn(terms.validFrom, terms.validTo, today),
+    primaryCareFacility: facility,
+  }
+}
+
+/** The card of a generated citizen living at `place`. */
+function generatedCard (context: NodeContext, core: CitizenCore, code: string, place: FacilityPlace, today: string): { terms: CardTerms, card: HealthCardSummary } {
+  const terms = cardTermsAt(context.dataset.seed, core.index, core.dateOfBirth, core.dateOfDeath, today)
+  const provinceCode = (provinces[place.provinceIndex] as Province).code.slice(1)
+  const cardNumber = formatCardNumber({ group: terms.group, benefitLevel: terms.benefitLevel, provinceCode, socialInsuranceCode: code })
+  return { terms, card: summary(terms, cardNumber, primaryCareFacility(place, terms.facilityDraw), today) }
+}
+
+export function generatedInsured (context: NodeContext, index: number, today: string): FoundInsured {
+  const core = citizenAt(context.dataset.population, index)
+  const household = householdOfCitizen(context.dataset, index, '63')
+  const code = insuranceCodes(context.dataset).codeAt(index)
+  const { terms, card } = generatedCard(context, core, code, residenceOf(household), today)
+  const person: InsuredPerson = {
+    socialInsuranceCode: code,
+    personalId: core.personalId,
+    fullName: core.fullName,
+    dateOfBirth: core.dateOfBirth,
+    gender: core.gender,
+    householdId: household.householdId,
+    status: core.dateOfDeath === undefined ? 'alive' : 'deceased',
+    participationType: terms.participationType,
+    contributionStatus: terms.contributionStatus,
+    card,
+    source: 'generated',
+  }
+  return { source: 'generated', person, index, household }
+}
+
+export function issuedInsured (issued: IssuedChildCard, today: string): FoundInsured {
+  const terms = childCardTerms(issued.dateOfBirth, 0)
+  const person: InsuredPerson = {
+    socialInsuranceCode: issued.socialInsuranceCode,
+    personalId: issued.personalId,
+    fullName: issued.fullName,
+    dateOfBirth: issued.dateOfBirth,
+    gender: issued.gender,
+    // As the population database does for a child registered without a parent on record.
+    householdId: householdId(9_000_000_000 + Number(issued.personalId.slice(3))),
+    status: 'alive',
+    participationType: terms.participationType,
+    contributionStatus: terms.contributionStatus,
+    card: summary(terms, issued.cardNumber, issued.facility, today),
+    source: 'registered',
+  }
+  return { source: 'registered', person, issued }
+}
+
+/** The insured person with this social-insurance code or personal ID (already well formed), or undefined. */
+export function findInsured (context: NodeContext, key: string, today: string): FoundInsured | undefined {
+  const { dataset, overlay } = context
+  const index = key.length === 10 ? insuranceCodes(dataset).indexOf(key) : dataset.population.indexOf(key)
+  if (index >= 0) return generatedInsured(context, index, today)
+  const issued = overlay.get<IssuedChildCard>(key.length === 10 ? ISSUED_CARD_BY_CODE : ISSUED_CARD, key)
+  return issued === undefined ? undefined : issuedInsured(issued.value, today)
+}
+
+export function insuredHousehold (context: NodeContext, found: FoundInsured, today: string): InsuredHousehold {
+  const { person } = found
+  if (found.source === 'registered') {
+    const { householdId: id, status: _status, participationType: _type, contributionStatus: _contribution, source: _source, ...member } = person
+    return { householdId: id, members: [{ ...member, relationToHead: 'head' }] }
+  }
+  const place = residenceOf(found.household)
+  const codes = insuranceCodes(context.dataset)
+  return {
+    householdId: found.household.householdId,
+    members: found.household.members.map((member) => {
+      const core = citizenAt(context.dataset.population, member.index, member.personalId)
+      const code = codes.codeAt(member.index)
+      const { card } = generatedCard(context, core, code, place, today)
+      return { socialInsuranceCode: code, personalId: core.personalId, fullName: core.fullName, dateOfBirth: core.dateOfBirth, gender: core.gender, relationToHead: member.relation, card }
+    }),
+  }
+}
+
+export function healthCardOf (found: FoundInsured, today: string): HealthCard {
+  const { person } = found
+  return {
+    ...person.card,
+    holder: { socialInsuranceCode: person.socialInsuranceCode, personalId: person.personalId, fullName: person.fullName, dateOfBirth: person.dateOfBirth, gender: person.gender },
+    checkedOn: today,
+    source: person.source,
+  }
+}
