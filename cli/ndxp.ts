@@ -2,20 +2,22 @@
 // The `ndxp` command: dispatches to a subcommand; every subcommand validates its settings first.
 import { SettingsError } from '../common/config.js'
 import { FaultConfigError } from '../lgsp-node/faults/config.js'
+import { runGateway } from './gateway-command.js'
 import { runNode } from './node-command.js'
 import { runUp } from './up-command.js'
 
 const usage = `usage: ndxp <command> [options]
 
 commands:
-  up                 the whole federation: the national-database nodes (each its own process)
+  up                 the whole federation: hub and national-database nodes, one process each
+  gateway            the hub alone
   node --node <id>   one national-database node (population, insurance, civil-status, land)
 
 options (each also an NDXP_* environment variable; see README):
   --host <addr>  --port <n>  --data-dir <dir>  --seed <text>  --population <n>
   --admin-token <token>  --log-level <level>  --faults <json|@file>`
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { up: runUp, node: runNode }
+const commands: Record<string, (args: string[]) => Promise<void>> = { up: runUp, node: runNode, gateway: runGateway }
 
 async function main (): Promise<void> {
   const [name, ...args] = process.argv.slice(2)

@@ -2,7 +2,10 @@
 // where each listens once all are ready; a signal stops them all gracefully.
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { NationalDataset } from '../lgsp-node/data/dataset.js'
 import { nationalNodes } from '../lgsp-node/national-nodes.js'
+import type { DevKey } from '../registry/seed.js'
+import { sampleCurlCalls } from './sample-calls.js'
 import { parseCommand } from './options.js'
 
 interface Component {
@@ -10,17 +13,20 @@ interface Component {
   args: string[]
   child?: ChildProcess
   url?: string
+  devKeys?: DevKey[]
 }
 
 const cliPath = fileURLToPath(new URL('./ndxp.js', import.meta.url))
 
 function startComponent (component: Component, env: NodeJS.ProcessEnv): Promise<string> {
+  // A component reports {type:'listening', url} over IPC once it accepts connections.
   return new Promise((resolve, reject) => {
     const child = fork(cliPath, component.args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     component.child = child
     child.once('error', reject)
     child.once('exit', (code) => reject(new Error(`${component.name} exited with code ${code} before it was ready`)))
-    child.on('message', (message: { type?: string, url?: string }) => {
+    child.on('message', (message: { type?: string, url?: string, devKeys?: DevKey[] }) => {
+      if (message.devKeys !== undefined) component.devKeys = message.devKeys
       if (message.type === 'listening' && message.url !== undefined) resolve(message.url)
     })
   })
@@ -37,8 +43,20 @@ async function stopAll (components: Component[]): Promise<void> {
 
 export async function runUp (args: string[]): Promise<void> {
   const { settings } = parseCommand(args)
-  const env = { ...process.env, NDXP_LOG_LEVEL: process.env.NDXP_LOG_LEVEL ?? 'warn', NDXP_DATA_DIR: settings.NDXP_DATA_DIR, NDXP_DATASET_SEED: settings.NDXP_DATASET_SEED, NDXP_POPULATION: String(settings.NDXP_POPULATION), NDXP_ADMIN_TOKEN: settings.NDXP_ADMIN_TOKEN, NDXP_HOST: settings.NDXP_HOST }
-  const components: Component[] = nationalNodes.map((node) => ({ name: `${node.id} node`, args: ['node', '--node', node.id] }))
+  const hubUrl = `http://${settings.NDXP_HOST}:${settings.NDXP_HUB_PORT}`
+  const env = {
+    ...process.env,
+    NDXP_LOG_LEVEL: process.env.NDXP_LOG_LEVEL ?? 'warn',
+    NDXP_DATA_DIR: settings.NDXP_DATA_DIR,
+    NDXP_DATASET_SEED: settings.NDXP_DATASET_SEED,
+    NDXP_POPULATION: String(settings.NDXP_POPULATION),
+    NDXP_ADMIN_TOKEN: settings.NDXP_ADMIN_TOKEN,
+    NDXP_HOST: settings.NDXP_HOST,
+    NDXP_HUB_URL: settings.NDXP_HUB_URL ?? hubUrl,
+  }
+  const hub: Component = { name: 'hub', args: ['gateway'] }
+  const nodes: Component[] = nationalNodes.map((node) => ({ name: `${node.id} node`, args: ['node', '--node', node.id] }))
+  const components: Component[] = [hub, ...nodes]
   let stopping = false
   const shutdown = async (code: number): Promise<void> => {
     if (stopping) return
@@ -49,7 +67,9 @@ export async function runUp (args: string[]): Promise<void> {
   process.on('SIGINT', () => { void shutdown(0) })
   process.on('SIGTERM', () => { void shutdown(0) })
   try {
-    await Promise.all(components.map(async (component) => { component.url = await startComponent(component, env) }))
+    // The hub first: nodes register with it as they start.
+    hub.url = await startComponent(hub, env)
+    await Promise.all(nodes.map(async (component) => { component.url = await startComponent(component, env) }))
   } catch (error) {
     console.error(`ndxp up: ${(error as Error).message}; stopping the rest`)
     await shutdown(1)
@@ -66,6 +86,11 @@ export async function runUp (args: string[]): Promise<void> {
   const width = Math.max(...components.map((c) => c.name.length))
   console.log('ndxp federation is up:')
   for (const component of components) console.log(`  ${component.name.padEnd(width)}  ${component.url}  (OpenAPI: ${component.url}/docs)`)
-  console.log(`admin token (development): ${settings.NDXP_ADMIN_TOKEN}`)
+  console.log(`\nadmin token (development): ${settings.NDXP_ADMIN_TOKEN}`)
+  console.log('development keys of the sample agencies (Authorization: Bearer <key>):')
+  for (const key of (hub.devKeys ?? []).filter((k) => k.active)) console.log(`  ${key.memberCode.padEnd(15)} ${key.key}  ${key.memberName}`)
+  console.log('\ntry (through the hub):')
+  for (const line of sampleCurlCalls(hub.url ?? hubUrl, hub.devKeys ?? [], new NationalDataset(settings.NDXP_DATASET_SEED, settings.NDXP_POPULATION))) console.log(`  ${line}`)
+  console.log(`\ncounts: curl -s '${hub.url ?? hubUrl}/v1/stats?groupBy=service' -H 'Authorization: Bearer ${settings.NDXP_ADMIN_TOKEN}'`)
   console.log('Ctrl-C stops everything gracefully.')
 }

@@ -12,6 +12,17 @@ export const settingsSchema = z.object({
   NDXP_ADMIN_TOKEN: z.string().min(8, 'must be at least 8 characters').default('ndxp-dev-admin-token'),
   NDXP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NDXP_NODE_PORT_BASE: port.default(8101),
+  NDXP_HUB_PORT: port.default(8080),
+  NDXP_HUB_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:8080' }).optional()
+    .describe('Where nodes register and heartbeat, and where the civil-status node obtains personal IDs'),
+  NDXP_NODE_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()
+    .describe('The URL a node advertises to the hub (default: http://<host>:<port>)'),
+  NDXP_GATEWAY_ID: z.string().min(1).max(100).optional().describe('Names this hub replica in transaction records (default: host name and pid)'),
+  NDXP_DEV_SECRET: z.string().min(16, 'must be at least 16 characters').default('ndxp-sim development secret: not for production')
+    .describe('Derives the seeded members\' development keys; refused in production'),
+  NDXP_USER_ID_SECRET: z.string().min(16, 'must be at least 16 characters').optional()
+    .describe('Keys the HMAC of X-Road-UserId in records (default: derived from the admin token)'),
+  NDXP_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   NDXP_FAULTS: z.string().optional().describe('Fault rules to load at start: a JSON array, or @path to a JSON file'),
   NODE_ENV: z.string().optional(),
 })

@@ -8,6 +8,9 @@ import problemPlugin, { sendProblem } from '../common/problem-plugin.js'
 import { NdxpError } from '../contracts/errors.js'
 import type { TransactionRecord } from '../contracts/transaction.js'
 import type { RegistryStore } from '../registry/store.js'
+import { transactionRoutes } from './transactions/routes.js'
+import type { TransactionStore } from './transactions/store.js'
+import { TransactionWriter } from './transactions/writer.js'
 import { CircuitBreaker, type CircuitState } from './exchange/circuit-breaker.js'
 import { newExchange, outcomeOf, toRecord } from './exchange/exchange-state.js'
 import { uuidv7 } from './exchange/ids.js'
@@ -18,8 +21,11 @@ import { RegistryCache } from './registry-cache.js'
 
 export interface HubOptions {
   readonly registryStore: RegistryStore
-  /** Receives every finished exchange without blocking (the transaction writer queues it). */
-  readonly record: (record: TransactionRecord) => void
+  readonly transactionStore: TransactionStore
+  /** Also sees every finished exchange (metrics); must not block. */
+  readonly onRecord?: (record: TransactionRecord) => void
+  /** How long a record may wait before it is written (the writer batches off the request path). */
+  readonly flushIntervalMs?: number
   readonly adminToken: string
   readonly gatewayId: string
   /** Keys the HMAC that hides X-Road-UserId values in records. */
@@ -42,6 +48,7 @@ export interface Hub {
   readonly registry: RegistryCache
   readonly breaker: CircuitBreaker
   readonly limiter: RateLimiter
+  readonly writer: TransactionWriter
 }
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
@@ -54,7 +61,7 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     // During a graceful stop, requests already on open connections are still served and recorded.
     return503OnClosing: false,
-    maxParamLength: 500,
+    routerOptions: { maxParamLength: 500 },
     // URLs Fastify cannot even route (bad percent-encoding) are still answered, and on /r1/ recorded.
     frameworkErrors: (error, request, reply) => {
       const problem = new NdxpError('client.bad_request', `the request URL is malformed (${error.message}); percent-encode each identifier part on its own`)
@@ -62,11 +69,16 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
       const exchange = newExchange(uuidv7(clock()), clock(), request.method)
       exchange.faultCode = problem.code
       exchange.outcome = outcomeOf(problem.code)
-      reply.raw.once('finish', () => options.record(toRecord(exchange, problem.statusCode, clock(), options.gatewayId)))
+      reply.raw.once('finish', () => record(toRecord(exchange, problem.statusCode, clock(), options.gatewayId)))
       reply.header('x-road-id', exchange.id)
       return sendProblem(reply, problem, { errorHeader: 'X-Road-Error', transactionIdOf: () => exchange.id })
     },
   })
+  const writer = new TransactionWriter({ store: options.transactionStore, logger: app.log, flushIntervalMs: options.flushIntervalMs ?? 200 })
+  const onRecord = options.onRecord
+  const record = onRecord === undefined
+    ? (tx: TransactionRecord) => writer.record(tx)
+    : (tx: TransactionRecord) => { writer.record(tx); onRecord(tx) }
   const registry = new RegistryCache({ store: options.registryStore, logger: app.log, pollMs: options.registryPollMs ?? 1000 })
   await registry.start()
   const breaker = new CircuitBreaker(options.circuit)
@@ -84,18 +96,22 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
   })
   await app.register(exchangePlugin, {
     registry, limiter, dispatcher, breaker,
-    record: options.record,
+    record,
     gatewayId: options.gatewayId,
     userIdSecret: options.userIdSecret,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     heartbeatStaleMs: options.heartbeatStaleMs ?? 30_000,
     clock,
   })
-  app.withTypeProvider<ZodTypeProvider>()
+  await app.register(async (management) => {
+    await transactionRoutes(management.withTypeProvider<ZodTypeProvider>(), { store: options.transactionStore, writer, adminToken: options.adminToken, clock })
+  })
+  // Fastify runs onClose after in-flight requests have finished, so every answer is queued by now.
   app.addHook('onClose', async () => {
+    await writer.close()
     registry.stop()
     await limiter.close?.()
     if (options.dispatcher === undefined) await dispatcher.close()
   })
-  return { app, registry, breaker, limiter }
+  return { app, registry, breaker, limiter, writer }
 }

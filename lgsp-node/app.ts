@@ -39,7 +39,7 @@ export async function buildNodeApp (options: NodeAppOptions): Promise<ZodApp> {
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: 1024 * 1024,
     // No identifier is longer than 100 characters; longer segments and bad encodings get a clear 400.
-    maxParamLength: 100,
+    routerOptions: { maxParamLength: 100 },
     frameworkErrors: (error, _request, reply) => sendProblem(reply, new NdxpError('client.invalid_identifier',
       error.code === 'FST_ERR_BAD_URL'
         ? 'the path is not valid percent-encoding; encode each identifier with encodeURIComponent'
