@@ -1,7 +1,9 @@
 // The national-database nodes of the default federation: which member runs each, on which port, and
 // which services and key sources it hosts. Ports are NDXP_NODE_PORT_BASE plus the offset.
 import type { KeySource, NodeContext, NodeService } from './service.js'
+import { civilRecordsService, civilStatusKeySources, createBirthsService, type PersonalIdIssuer } from './services/civil-status/index.js'
 import { healthCardService, insuranceKeySources, insuranceService } from './services/insurance/index.js'
+import { certificatesService, landKeySources, parcelsService } from './services/land/index.js'
 import { populationService } from './services/population/index.js'
 
 export interface NodeDefinition {
@@ -13,18 +15,26 @@ export interface NodeDefinition {
   readonly keySources: (context: NodeContext) => readonly KeySource[]
 }
 
-const populationKeySources = (context: NodeContext): KeySource[] => [
-  { name: 'citizens', size: context.dataset.population.size, keyAt: (index) => context.dataset.population.idAt(index) },
-]
+/** Every node can list citizens' personal IDs: several of their look-ups are by person. */
+const citizenKeys = (context: NodeContext): KeySource =>
+  ({ name: 'citizens', size: context.dataset.population.size, keyAt: (index) => context.dataset.population.idAt(index) })
+const withCitizenKeys = (sources: (context: NodeContext) => readonly KeySource[]) =>
+  (context: NodeContext): readonly KeySource[] => [...sources(context), citizenKeys(context)]
 
-export const nationalNodes: readonly NodeDefinition[] = [
+export interface NodeWiring {
+  /** How the civil-status node obtains a newborn's personal ID (through the hub, when there is one). */
+  readonly personalIdIssuer?: PersonalIdIssuer
+}
+
+export function nationalNodeDefinitions (wiring: NodeWiring = {}): readonly NodeDefinition[] {
+  return [
   {
     id: 'population',
     memberCode: '000.00.00.G01',
     title: 'Population database (CSDL quốc gia về dân cư) — Ministry of Public Security',
     portOffset: 0,
     services: [populationService],
-    keySources: populationKeySources,
+    keySources: (context) => [citizenKeys(context)],
   },
   {
     id: 'insurance',
@@ -33,9 +43,28 @@ export const nationalNodes: readonly NodeDefinition[] = [
     title: 'Insurance database (CSDL về bảo hiểm) — Vietnam Social Security',
     portOffset: 1,
     services: [insuranceService, healthCardService],
-    keySources: insuranceKeySources,
+    keySources: withCitizenKeys(insuranceKeySources),
   },
-]
+  {
+    id: 'civil-status',
+    memberCode: '000.00.00.G15',
+    title: 'Civil status (hộ tịch) — Ministry of Justice',
+    portOffset: 2,
+    services: [civilRecordsService, createBirthsService(wiring.personalIdIssuer === undefined ? {} : { personalIdIssuer: wiring.personalIdIssuer })],
+    keySources: withCitizenKeys(civilStatusKeySources),
+  },
+  {
+    id: 'land',
+    memberCode: '000.00.00.G10',
+    title: 'Land database (cơ sở dữ liệu đất đai) — Ministry of Agriculture and Environment',
+    portOffset: 3,
+    services: [parcelsService, certificatesService],
+    keySources: withCitizenKeys(landKeySources),
+  },
+  ]
+}
+
+export const nationalNodes = nationalNodeDefinitions()
 
 export function nodeDefinition (id: string): NodeDefinition | undefined {
   return nationalNodes.find((node) => node.id === id)

@@ -5,7 +5,9 @@ import { join } from 'node:path'
 import { pino } from 'pino'
 import type { Settings } from '../common/config.js'
 import { loggerOptions } from '../common/logging.js'
+import { deriveDevApiKey } from '../registry/keys.js'
 import { buildNodeApp } from './app.js'
+import { HubLink } from './hub-link.js'
 import { parseFaultRules } from './faults/config.js'
 import { NationalDataset } from './data/dataset.js'
 import type { NodeDefinition } from './national-nodes.js'
@@ -32,6 +34,19 @@ export async function startNodeServer (definition: NodeDefinition, settings: Set
     logger,
   })
   const url = await app.listen({ host: settings.NDXP_HOST, port })
+  if (settings.NDXP_HUB_URL !== undefined) {
+    const link = new HubLink({
+      hubUrl: settings.NDXP_HUB_URL,
+      nodeId: definition.id,
+      baseUrl: settings.NDXP_NODE_PUBLIC_URL ?? url,
+      apiKey: settings.NDXP_NODE_API_KEY ?? deriveDevApiKey(settings.NDXP_DEV_SECRET, definition.memberCode),
+      intervalMs: settings.NDXP_HEARTBEAT_MS,
+      logger: app.log,
+    })
+    await link.start()
+    // preClose runs before in-flight requests drain: the hub hears "down" and stops routing here first.
+    app.addHook('preClose', async () => { await link.stop() })
+  }
   return { app, url }
 }
 

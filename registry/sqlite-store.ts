@@ -8,9 +8,12 @@ import {
   DEFAULT_INSTANCE, formatClientId, formatServiceId, grantCreateSchema, grantUpdateSchema, instanceSchema, keyHashSchema,
   memberCreateSchema, memberSchema, memberUpdateSchema, newApiKeySchema, nodeCreateSchema, nodeHealthSchema, nodeUpdateSchema,
   quote, serviceCreateSchema, serviceUpdateSchema, subsystemCreateSchema, subsystemUpdateSchema,
-  type ApiKey, type ClientId, type Endpoint, type Grant, type Member, type MemberClass, type MemberKind, type NodeHealth,
-  type RegistryNode, type RegistrySnapshot, type Service, type Subsystem,
+  type ApiKey, type ClientId, type Grant, type Member, type RegistryNode, type RegistrySnapshot, type Service, type Subsystem,
 } from '../contracts/registry.js'
+import {
+  GRANT_SELECT, SERVICE_KEY, grantTermColumns, migrate, refArgs, serviceColumns, toGrant, toKey, toMember, toNode, toService,
+  toSubsystem, type GrantRow, type KeyRow, type MemberRow, type NodeRow, type ServiceRow, type SubsystemRow,
+} from './sqlite-schema.js'
 import {
   applyGrantUpdate, applyServiceUpdate, argSchemas as keySchemas, assertEndpointsKept, assertEndpointsOffered, assertGrantParty,
   assertHeartbeatTime, assertSameInstance, conflict, describeService, describeSubsystem, grantFilterSchema, notFound, parseInput,
@@ -18,75 +21,7 @@ import {
   type ServiceFilter, type ServiceRef,
 } from './store.js'
 
-// Append only: user_version counts the migrations applied. Foreign keys encode the ownership rules
-// documented on RegistryStore; services → nodes is NO ACTION, checked at the end of the statement,
-// so a member's own services and nodes can go in one cascade.
-const MIGRATIONS = [`
-CREATE TABLE registry_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL) STRICT;
-INSERT INTO registry_version VALUES (1, 0);
-CREATE TABLE members (code TEXT PRIMARY KEY, member_class TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
-  rate_per_second REAL NOT NULL, burst INTEGER NOT NULL) STRICT;
-CREATE TABLE subsystems (member_code TEXT NOT NULL REFERENCES members (code) ON DELETE CASCADE,
-  code TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (member_code, code)) STRICT;
-CREATE TABLE api_keys (id TEXT PRIMARY KEY, member_code TEXT NOT NULL REFERENCES members (code) ON DELETE CASCADE,
-  hash TEXT NOT NULL UNIQUE, label TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT) STRICT;
-CREATE INDEX api_keys_member ON api_keys (member_code);
-CREATE TABLE nodes (id TEXT PRIMARY KEY, member_code TEXT NOT NULL REFERENCES members (code) ON DELETE CASCADE,
-  base_url TEXT NOT NULL, last_heartbeat_at TEXT, health TEXT NOT NULL) STRICT;
-CREATE INDEX nodes_member ON nodes (member_code);
-CREATE TABLE services (member_code TEXT NOT NULL, subsystem_code TEXT NOT NULL, service_code TEXT NOT NULL,
-  node_id TEXT NOT NULL REFERENCES nodes (id), upstream_path TEXT NOT NULL, timeout_ms INTEGER NOT NULL,
-  endpoints TEXT NOT NULL, carries_personal_data INTEGER NOT NULL, openapi_url TEXT,
-  PRIMARY KEY (member_code, subsystem_code, service_code),
-  FOREIGN KEY (member_code, subsystem_code) REFERENCES subsystems (member_code, code) ON DELETE CASCADE) STRICT;
-CREATE INDEX services_node ON services (node_id);
-CREATE TABLE grants (id TEXT PRIMARY KEY, client_member TEXT NOT NULL, client_subsystem TEXT NOT NULL,
-  service_member TEXT NOT NULL, service_subsystem TEXT NOT NULL, service_code TEXT NOT NULL,
-  endpoints TEXT, quota_rate REAL, quota_burst INTEGER, created_at TEXT NOT NULL,
-  UNIQUE (client_member, client_subsystem, service_member, service_subsystem, service_code),
-  FOREIGN KEY (client_member, client_subsystem) REFERENCES subsystems (member_code, code) ON DELETE CASCADE,
-  FOREIGN KEY (service_member, service_subsystem, service_code)
-    REFERENCES services (member_code, subsystem_code, service_code) ON DELETE CASCADE) STRICT;
-CREATE INDEX grants_service ON grants (service_member, service_subsystem, service_code);
-`]
-
-interface MemberRow { code: string, member_class: string, name: string, kind: string, rate_per_second: number, burst: number }
-interface SubsystemRow { member_code: string, code: string, name: string }
-interface KeyRow { id: string, member_code: string, hash: string, label: string, created_at: string, revoked_at: string | null }
-interface NodeRow { id: string, member_code: string, base_url: string, last_heartbeat_at: string | null, health: string }
-interface ServiceRow {
-  member_code: string, subsystem_code: string, service_code: string, node_id: string, upstream_path: string
-  timeout_ms: number, endpoints: string, carries_personal_data: number, openapi_url: string | null
-}
-interface GrantRow {
-  id: string, client_member: string, client_subsystem: string, client_class: string, service_member: string
-  service_subsystem: string, service_code: string, service_class: string, endpoints: string | null
-  quota_rate: number | null, quota_burst: number | null, created_at: string
-}
-
-const toMember = (r: MemberRow): Member => ({
-  code: r.code, memberClass: r.member_class as MemberClass, name: r.name, kind: r.kind as MemberKind,
-  rateLimit: { ratePerSecond: r.rate_per_second, burst: r.burst },
-})
-const toSubsystem = (r: SubsystemRow): Subsystem => ({ memberCode: r.member_code, code: r.code, name: r.name })
-const toKey = (r: KeyRow): ApiKey => ({
-  id: r.id, memberCode: r.member_code, hash: r.hash, label: r.label, createdAt: r.created_at,
-  ...(r.revoked_at === null ? {} : { revokedAt: r.revoked_at }),
-})
-const toNode = (r: NodeRow): RegistryNode => ({
-  id: r.id, memberCode: r.member_code, baseUrl: r.base_url, lastHeartbeatAt: r.last_heartbeat_at, health: r.health as NodeHealth,
-})
-const toService = (r: ServiceRow): Service => ({
-  memberCode: r.member_code, subsystemCode: r.subsystem_code, serviceCode: r.service_code, nodeId: r.node_id,
-  upstreamPath: r.upstream_path, timeoutMs: r.timeout_ms, endpoints: JSON.parse(r.endpoints) as Endpoint[],
-  carriesPersonalData: r.carries_personal_data === 1, ...(r.openapi_url === null ? {} : { openapiUrl: r.openapi_url }),
-})
-
-const GRANT_SELECT = `SELECT g.*, cm.member_class AS client_class, sm.member_class AS service_class FROM grants g
-  JOIN members cm ON cm.code = g.client_member JOIN members sm ON sm.code = g.service_member`
 const GRANT_ORDER = 'ORDER BY g.client_member, g.client_subsystem, g.service_member, g.service_subsystem, g.service_code'
-const SERVICE_KEY = 'member_code = ? AND subsystem_code = ? AND service_code = ?'
-const refArgs = (r: ServiceRef): string[] => [r.memberCode, r.subsystemCode, r.serviceCode]
 
 export interface SqliteRegistryStoreOptions extends RegistryStoreOptions {
   /** A file path (its directory is created), or `:memory:` for a store private to this process. */
@@ -112,17 +47,6 @@ export async function openSqliteRegistryStore (options: SqliteRegistryStoreOptio
     throw new NdxpError('server.store_unavailable', `Cannot open the registry database ${JSON.stringify(filename)}: ${(error as Error).message}`, { cause: error })
   }
   return new SqliteRegistryStore(db, instance, clock)
-}
-
-function migrate (db: Database.Database): void {
-  const applied = db.pragma('user_version', { simple: true }) as number
-  if (applied > MIGRATIONS.length) {
-    throw new Error(`its schema version ${applied} is newer than this program knows (${MIGRATIONS.length}); upgrade ndxp-sim or use another file`)
-  }
-  db.transaction(() => {
-    MIGRATIONS.slice(applied).forEach((sql) => db.exec(sql))
-    db.pragma(`user_version = ${MIGRATIONS.length}`)
-  }).immediate()
 }
 
 function mapError (error: unknown): unknown {
@@ -195,17 +119,7 @@ class SqliteRegistryStore implements RegistryStore {
 
   #grant (id: string): Grant | undefined {
     const row = this.#one<GrantRow>(`${GRANT_SELECT} WHERE g.id = ?`, id)
-    return row && this.#toGrant(row)
-  }
-
-  #toGrant (r: GrantRow): Grant {
-    const client: ClientId = { instance: this.instance, memberClass: r.client_class as MemberClass, memberCode: r.client_member, subsystemCode: r.client_subsystem }
-    return {
-      id: r.id, client, service: { instance: this.instance, memberClass: r.service_class as MemberClass, memberCode: r.service_member, subsystemCode: r.service_subsystem, serviceCode: r.service_code },
-      ...(r.endpoints === null ? {} : { endpoints: JSON.parse(r.endpoints) as Endpoint[] }),
-      ...(r.quota_rate === null || r.quota_burst === null ? {} : { quota: { ratePerSecond: r.quota_rate, burst: r.quota_burst } }),
-      createdAt: r.created_at,
-    }
+    return row && toGrant(row, this.instance)
   }
 
   #requireGrantParty (id: ClientId, shown: string): void {
@@ -238,7 +152,7 @@ class SqliteRegistryStore implements RegistryStore {
   #grants ({ client, service }: GrantFilter = {}): Grant[] {
     const args = { cm: client?.memberCode ?? null, cs: client?.subsystemCode ?? null, sm: service?.memberCode ?? null, ss: service?.subsystemCode ?? null, sc: service?.serviceCode ?? null }
     return this.#all<GrantRow>(`${GRANT_SELECT} WHERE (@cm IS NULL OR (g.client_member = @cm AND g.client_subsystem = @cs))
-      AND (@sm IS NULL OR (g.service_member = @sm AND g.service_subsystem = @ss AND g.service_code = @sc)) ${GRANT_ORDER}`, args).map((r) => this.#toGrant(r))
+      AND (@sm IS NULL OR (g.service_member = @sm AND g.service_subsystem = @ss AND g.service_code = @sc)) ${GRANT_ORDER}`, args).map((r) => toGrant(r, this.instance))
   }
 
   // ------------------------------------------------------------------ members
@@ -443,8 +357,7 @@ class SqliteRegistryStore implements RegistryStore {
       if (this.#subsystem(s.memberCode, s.subsystemCode) === undefined) throw notFound(describeSubsystem(s))
       if (this.#node(s.nodeId) === undefined) throw notFound(`Node ${quote(s.nodeId)}`)
       if (this.#service(s) !== undefined) throw conflict(`${describeService(s)} already exists.`)
-      this.#run('INSERT INTO services VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', ...refArgs(s), s.nodeId, s.upstreamPath, s.timeoutMs,
-        JSON.stringify(s.endpoints), s.carriesPersonalData ? 1 : 0, s.openapiUrl ?? null)
+      this.#run('INSERT INTO services VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', ...refArgs(s), ...serviceColumns(s))
       this.#bump()
       return s
     }, true)
@@ -468,7 +381,7 @@ class SqliteRegistryStore implements RegistryStore {
       if (this.#node(next.nodeId) === undefined) throw notFound(`Node ${quote(next.nodeId)}`)
       assertEndpointsKept(current, next.endpoints, this.#grants({ service: key }))
       this.#run(`UPDATE services SET node_id = ?, upstream_path = ?, timeout_ms = ?, endpoints = ?, carries_personal_data = ?, openapi_url = ? WHERE ${SERVICE_KEY}`,
-        next.nodeId, next.upstreamPath, next.timeoutMs, JSON.stringify(next.endpoints), next.carriesPersonalData ? 1 : 0, next.openapiUrl ?? null, ...refArgs(key))
+        ...serviceColumns(next), ...refArgs(key))
       this.#bump()
       return next
     }, true)
@@ -498,7 +411,7 @@ class SqliteRegistryStore implements RegistryStore {
       if (existing !== undefined) throw conflict(`${quote(formatClientId(g.client))} already holds grant ${existing.id} to ${quote(formatServiceId(g.service))}; update that grant instead.`)
       const grant: Grant = { id: randomUUID(), client: g.client, service: g.service, ...(g.endpoints && { endpoints: g.endpoints }), ...(g.quota && { quota: g.quota }), createdAt: this.#now() }
       this.#run('INSERT INTO grants VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', grant.id, ...clientArgs, ...refArgs(g.service),
-        g.endpoints ? JSON.stringify(g.endpoints) : null, g.quota?.ratePerSecond ?? null, g.quota?.burst ?? null, grant.createdAt)
+        ...grantTermColumns(g), grant.createdAt)
       this.#bump()
       return grant
     }, true)
@@ -521,8 +434,7 @@ class SqliteRegistryStore implements RegistryStore {
       const service = this.#service(current.service)
       if (service !== undefined) assertEndpointsOffered(service, changes.endpoints)
       const next = applyGrantUpdate(current, changes)
-      this.#run('UPDATE grants SET endpoints = ?, quota_rate = ?, quota_burst = ? WHERE id = ?',
-        next.endpoints ? JSON.stringify(next.endpoints) : null, next.quota?.ratePerSecond ?? null, next.quota?.burst ?? null, grantId)
+      this.#run('UPDATE grants SET endpoints = ?, quota_rate = ?, quota_burst = ? WHERE id = ?', ...grantTermColumns(next), grantId)
       this.#bump()
       return next
     }, true)

@@ -37,26 +37,31 @@ export function householdNumberOf (id: string): number | undefined {
 
 /** Relations follow from age and gender alone: the oldest member heads the household. */
 function relate (dataset: NationalDataset, memberIndexes: readonly number[]): HouseholdMember[] {
-  const members = memberIndexes.map((index) => {
+  const people: Array<{ index: number, personalId: string, birthYear: number, gender: 'male' | 'female' }> = []
+  for (const index of memberIndexes) {
     const personalId = dataset.population.idAt(index)
     const parts = parsePersonalId(personalId)
     if (parts === undefined) throw new RangeError(`generated personal ID ${personalId} does not parse`)
-    return { index, personalId, birthYear: parts.birthYear, gender: parts.gender }
-  }).sort((a, b) => a.birthYear - b.birthYear || a.index - b.index)
-  const head = members[0]
+    people.push({ index, personalId, birthYear: parts.birthYear, gender: parts.gender })
+  }
+  people.sort((a, b) => a.birthYear - b.birthYear || a.index - b.index)
+  const head = people[0]
   if (head === undefined) return []
   let spouseTaken = false
-  return members.map((member, position): HouseholdMember => {
-    if (position === 0) return { ...member, relation: 'head' }
-    const gap = member.birthYear - head.birthYear
-    if (!spouseTaken && member.gender !== head.gender && gap <= 12 && 2025 - member.birthYear >= 18) {
+  const members: HouseholdMember[] = []
+  for (const person of people) {
+    const gap = person.birthYear - head.birthYear
+    let relation: Relation
+    if (person === head) relation = 'head'
+    else if (!spouseTaken && person.gender !== head.gender && gap <= 12 && 2025 - person.birthYear >= 18) {
       spouseTaken = true
-      return { ...member, relation: 'spouse' }
-    }
-    if (gap >= 16 && gap <= 45) return { ...member, relation: 'child' }
-    if (gap > 45) return { ...member, relation: 'grandchild' }
-    return { ...member, relation: 'sibling' }
-  })
+      relation = 'spouse'
+    } else if (gap >= 16 && gap <= 45) relation = 'child'
+    else if (gap > 45) relation = 'grandchild'
+    else relation = 'sibling'
+    members.push({ index: person.index, personalId: person.personalId, relation, birthYear: person.birthYear, gender: person.gender })
+  }
+  return members
 }
 
 export function householdView (dataset: NationalDataset, number: number, memberIndexes: readonly number[], view: ProvinceView): HouseholdView {

@@ -48,9 +48,9 @@ export function daysInYear (year: number): number {
 
 /** Share of the people of a given age whose death has been registered (about 3 million in all). */
 function deathShare (age: number): number {
-  if (age < 50) return 0.004
-  if (age < 70) return 0.03
-  return 0.16
+  if (age < 50) return 0.008
+  if (age < 70) return 0.06
+  return 0.32
 }
 
 export function citizenAt (population: PopulationIndex, index: number, personalId = population.idAt(index)): CitizenCore {
@@ -67,7 +67,7 @@ export function citizenAt (population: PopulationIndex, index: number, personalI
   const religion = religions.draw(rng)
   let dateOfDeath: string | undefined
   if (rng.chance(deathShare(LAST_BIRTH_YEAR - birthYear))) {
-    const year = rng.between(Math.max(birthYear + 1, FIRST_DEATH_REGISTRATION_YEAR), LAST_BIRTH_YEAR)
+    const year = rng.between(Math.max(birthYear, FIRST_DEATH_REGISTRATION_YEAR), LAST_BIRTH_YEAR)
     dateOfDeath = dateOfYearDay(year, rng.below(daysInYear(year)))
   }
   return {

@@ -98,12 +98,7 @@ export function addressIn (commune: Commune, rng: Rng, view: ProvinceView): Addr
   const line = commune.urban
     ? `Số ${rng.between(1, 420)} ${rng.pick(streetNames)}`
     : `${rng.chance(0.5) ? 'Thôn' : 'Ấp'} ${rng.pick(placeWords)} ${rng.pick(placeWords)}`
-  const base = {
-    line,
-    communeCode: commune.code,
-    commune: commune.name,
-    province: provinceName(commune.province, view),
-    provinceCode: view === '34' ? commune.province.mergedInto : commune.province.code,
-  }
-  return view === '34' ? base : { ...base, district: commune.district }
+  const province = provinceName(commune.province, view)
+  if (view === '34') return { line, communeCode: commune.code, commune: commune.name, province, provinceCode: commune.province.mergedInto }
+  return { line, communeCode: commune.code, commune: commune.name, district: commune.district, province, provinceCode: commune.province.code }
 }

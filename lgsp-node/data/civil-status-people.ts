@@ -1,0 +1,96 @@
+// The people and places a civil-status record names, taken from the population data so that one
+// person is the same person in every database. A household is computed at most once per lookup and
+// shared by everyone in it, because a person's records also involve their parents, spouse and wards.
+import type { CivilPerson, CivilPlace } from '../../contracts/civil-status.js'
+import { provinceName, type Province } from '../../contracts/provinces.js'
+import { familyLinks, householdOfCitizen, type FamilyLinks, type HouseholdMember, type HouseholdView } from './citizen-record.js'
+import { citizenAt, type CitizenCore } from './citizens.js'
+import type { Address, Commune } from './communes.js'
+import type { NationalDataset } from './dataset.js'
+import type { Rng } from './hash.js'
+
+/** One household as seen from a lookup: members' core facts computed on demand, once each. */
+export class Family {
+  private readonly cores = new Map<number, CitizenCore>()
+
+  constructor (readonly dataset: NationalDataset, readonly household: HouseholdView) {}
+
+  core (index: number): CitizenCore {
+    let core = this.cores.get(index)
+    if (core === undefined) {
+      const member = this.household.members.find((m) => m.index === index)
+      core = citizenAt(this.dataset.population, index, member?.personalId)
+      this.cores.set(index, core)
+    }
+    return core
+  }
+
+  /** A member's core facts by personal ID (links name people by ID); undefined for outsiders. */
+  coreById (personalId: string | undefined): CitizenCore | undefined {
+    if (personalId === undefined) return undefined
+    const member = this.household.members.find((m) => m.personalId === personalId)
+    return member === undefined ? undefined : this.core(member.index)
+  }
+
+  member (index: number): HouseholdMember | undefined {
+    return this.household.members.find((m) => m.index === index)
+  }
+
+  links (personalId: string): FamilyLinks {
+    return familyLinks(this.household, personalId)
+  }
+}
+
+/** The citizen a record is about, with their household fetched only if a record needs it. */
+export class Subject {
+  private cachedFamily: Family | undefined
+
+  constructor (readonly dataset: NationalDataset, readonly core: CitizenCore, family?: Family) {
+    this.cachedFamily = family
+  }
+
+  static at (dataset: NationalDataset, index: number): Subject {
+    return new Subject(dataset, citizenAt(dataset.population, index))
+  }
+
+  get index (): number {
+    return this.core.index
+  }
+
+  get family (): Family {
+    this.cachedFamily ??= new Family(this.dataset, householdOfCitizen(this.dataset, this.core.index, '63'))
+    return this.cachedFamily
+  }
+
+  get links (): FamilyLinks {
+    return this.family.links(this.core.personalId)
+  }
+}
+
+export function personOf (core: CitizenCore): CivilPerson {
+  return { personalId: core.personalId, fullName: core.fullName, gender: core.gender, dateOfBirth: core.dateOfBirth }
+}
+
+/** Records keep the names of the time: the 63-province units, districts included. */
+export function placeOfCommune (commune: Commune): CivilPlace {
+  const province: Province = commune.province
+  return { communeCode: commune.code, commune: commune.name, district: commune.district, provinceCode: province.code, province: provinceName(province, '63') }
+}
+
+export function placeOfAddress (address: Address): CivilPlace {
+  return { communeCode: address.communeCode, commune: address.commune, district: address.district ?? '', provinceCode: address.provinceCode, province: address.province }
+}
+
+export interface Authority extends CivilPlace {
+  readonly name: string
+}
+
+/** The commune people's committee that keeps the register ("Ủy ban nhân dân xã Tân An"). */
+export function authorityOf (place: CivilPlace): Authority {
+  return { name: `Ủy ban nhân dân ${place.commune.charAt(0).toLowerCase()}${place.commune.slice(1)}`, ...place }
+}
+
+/** Each commune keeps a few books a year; the page is where the entry sits. */
+export function bookAndPage (rng: Rng, year: number): { book: string, page: number } {
+  return { book: `Quyển số 0${rng.between(1, 3)}/${year}`, page: rng.between(1, 250) }
+}
