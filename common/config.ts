@@ -1,6 +1,7 @@
 // The one place that reads process.env: every NDXP_* setting, validated once with zod at start.
 // A bad value stops the process with a message naming the setting and what it accepts.
 import { z } from 'zod'
+import { DEFAULT_DEV_SECRET } from '../registry/seed.js'
 
 const port = z.coerce.number().int().min(0).max(65_535)
 
@@ -17,8 +18,9 @@ export const settingsSchema = z.object({
     .describe('Where nodes register and heartbeat, and where the civil-status node obtains personal IDs'),
   NDXP_NODE_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()
     .describe('The URL a node advertises to the hub (default: http://<host>:<port>)'),
+  NDXP_NODE_API_KEY: z.string().min(8).optional().describe("The node owner's agency key for registering with the hub (default: the seeded development key)"),
   NDXP_GATEWAY_ID: z.string().min(1).max(100).optional().describe('Names this hub replica in transaction records (default: host name and pid)'),
-  NDXP_DEV_SECRET: z.string().min(16, 'must be at least 16 characters').default('ndxp-sim development secret: not for production')
+  NDXP_DEV_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEFAULT_DEV_SECRET)
     .describe('Derives the seeded members\' development keys; refused in production'),
   NDXP_USER_ID_SECRET: z.string().min(16, 'must be at least 16 characters').optional()
     .describe('Keys the HMAC of X-Road-UserId in records (default: derived from the admin token)'),
@@ -33,7 +35,8 @@ export class SettingsError extends Error {}
 /** Parses settings from an environment (process.env in production, a plain object in tests). */
 export function loadSettings (environment: Record<string, string | undefined>, overrides: Partial<Record<keyof Settings, string>> = {}): Settings {
   const relevant: Record<string, string | undefined> = {}
-  for (const [key, value] of Object.entries(environment)) if (key.startsWith('NDXP_') || key === 'NODE_ENV') relevant[key] = value
+  // An empty variable counts as unset, as compose files and shells often leave them.
+  for (const [key, value] of Object.entries(environment)) if ((key.startsWith('NDXP_') || key === 'NODE_ENV') && value !== '') relevant[key] = value
   const result = settingsSchema.safeParse({ ...relevant, ...overrides })
   if (result.success) {
     if (result.data.NODE_ENV === 'production' && result.data.NDXP_ADMIN_TOKEN === 'ndxp-dev-admin-token') {

@@ -8,6 +8,10 @@ import problemPlugin, { sendProblem } from '../common/problem-plugin.js'
 import { NdxpError } from '../contracts/errors.js'
 import type { TransactionRecord } from '../contracts/transaction.js'
 import type { RegistryStore } from '../registry/store.js'
+import { registryAdminRoutes } from './admin/plugin.js'
+import { healthRoutes, registryReadiness } from './health.js'
+import { createHubMetrics, type HubMetrics } from './metrics.js'
+import { nodesApi } from './nodes-api.js'
 import { transactionRoutes } from './transactions/routes.js'
 import type { TransactionStore } from './transactions/store.js'
 import { TransactionWriter } from './transactions/writer.js'
@@ -49,6 +53,7 @@ export interface Hub {
   readonly breaker: CircuitBreaker
   readonly limiter: RateLimiter
   readonly writer: TransactionWriter
+  readonly metrics: HubMetrics
 }
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
@@ -75,13 +80,25 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
     },
   })
   const writer = new TransactionWriter({ store: options.transactionStore, logger: app.log, flushIntervalMs: options.flushIntervalMs ?? 200 })
+  const heartbeatStaleMs = options.heartbeatStaleMs ?? 30_000
+  const metrics = createHubMetrics()
+  metrics.trackWriter(() => writer.stats())
   const onRecord = options.onRecord
-  const record = onRecord === undefined
-    ? (tx: TransactionRecord) => writer.record(tx)
-    : (tx: TransactionRecord) => { writer.record(tx); onRecord(tx) }
+  const record = (tx: TransactionRecord): void => {
+    writer.record(tx)
+    metrics.observeExchange(tx)
+    if (tx.outcome === 'rate_limited' && tx.clientMemberCode !== null) metrics.rateLimited(tx.clientMemberCode)
+    onRecord?.(tx)
+  }
   const registry = new RegistryCache({ store: options.registryStore, logger: app.log, pollMs: options.registryPollMs ?? 1000 })
   await registry.start()
-  const breaker = new CircuitBreaker(options.circuit)
+  const breaker = new CircuitBreaker({
+    ...options.circuit,
+    onChange: (nodeId, state) => {
+      metrics.setCircuitState(nodeId, state)
+      options.circuit?.onChange?.(nodeId, state)
+    },
+  })
   const limiter = options.limiter ?? new LocalRateLimiter()
   // One pooled keep-alive agent for every provider: connections are reused across exchanges.
   const dispatcher = options.dispatcher ?? new Agent({ connections: 128, keepAliveTimeout: 30_000, connect: { timeout: 30_000 } })
@@ -100,9 +117,20 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
     gatewayId: options.gatewayId,
     userIdSecret: options.userIdSecret,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    heartbeatStaleMs: options.heartbeatStaleMs ?? 30_000,
+    heartbeatStaleMs,
     clock,
   })
+  const onChange = (): Promise<void> => registry.refresh()
+  await app.register(healthRoutes, {
+    checks: [
+      registryReadiness(registry),
+      // An index look-up: cheap, and it fails when the store cannot be reached.
+      { name: 'transactions', check: async () => { await options.transactionStore.get('readyz') } },
+    ],
+  })
+  await app.register(metrics.routes)
+  await app.register(registryAdminRoutes, { store: options.registryStore, adminToken: options.adminToken, onChange })
+  await app.register(nodesApi, { store: options.registryStore, registry, onChange, clock: () => new Date(clock()), heartbeatStaleMs })
   await app.register(async (management) => {
     await transactionRoutes(management.withTypeProvider<ZodTypeProvider>(), { store: options.transactionStore, writer, adminToken: options.adminToken, clock })
   })
@@ -113,5 +141,5 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
     await limiter.close?.()
     if (options.dispatcher === undefined) await dispatcher.close()
   })
-  return { app, registry, breaker, limiter, writer }
+  return { app, registry, breaker, limiter, writer, metrics }
 }

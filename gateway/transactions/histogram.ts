@@ -33,63 +33,94 @@ export type Counts = Float64Array
 export const emptyCounts = (): Counts => new Float64Array(BUCKET_COUNT)
 
 /**
- * Sparse encoding: for each non-empty bucket in ascending order, one byte of bucket number and the
- * count as an unsigned LEB128 varint. A minute of one client's calls usually takes 2–6 bytes.
+ * Sparse text: for each non-empty bucket in ascending order, the bucket then its count, each a
+ * base-32 varint of ASCII digits ('0'–'O' end a number, 'P'–'o' continue it): "1;1" is one 1 ms call.
+ * Text, not a BLOB: SQLite hands text to JavaScript as an ordinary string, while every BLOB becomes
+ * a Buffer with external memory, which made reading 30,000 rollup rows mostly garbage collection.
+ * A rollup row of a single exchange stores no histogram at all (null): its duration is its max.
  */
-export function encode (counts: ArrayLike<number>): Buffer {
-  const bytes: number[] = []
-  for (let bucket = 0; bucket < counts.length; bucket++) push(bytes, bucket, counts[bucket] ?? 0)
-  return Buffer.from(bytes)
-}
-
-/** The same encoding from a sparse bucket → count map (what one batch adds to a rollup row). */
-export function encodeSparse (buckets: ReadonlyMap<number, number>): Buffer {
-  const bytes: number[] = []
-  for (const bucket of [...buckets.keys()].sort((a, b) => a - b)) push(bytes, bucket, buckets.get(bucket) ?? 0)
-  return Buffer.from(bytes)
-}
-
-function push (bytes: number[], bucket: number, count: number): void {
-  if (!(count > 0) || bucket < 0 || bucket >= BUCKET_COUNT) return
-  bytes.push(bucket)
-  let n = Math.floor(count)
-  while (n >= 128) {
-    bytes.push((n % 128) | 128)
-    n = Math.floor(n / 128)
+export function encode (counts: ArrayLike<number>): string {
+  let text = ''
+  for (let bucket = 0; bucket < counts.length; bucket++) {
+    const n = counts[bucket] ?? 0
+    if (n > 0) text += digits(bucket) + digits(n)
   }
-  bytes.push(n)
+  return text
+}
+
+/** The same encoding from the bucket of each exchange, in any order (what one batch adds to a row). */
+export function encodeBuckets (buckets: readonly number[]): string {
+  const sorted = buckets.length > 1 ? [...buckets].sort((a, b) => a - b) : buckets
+  let text = ''
+  for (let i = 0; i < sorted.length;) {
+    const bucket = sorted[i] as number
+    let j = i + 1
+    while (j < sorted.length && sorted[j] === bucket) j++
+    text += digits(bucket) + digits(j - i)
+    i = j
+  }
+  return text
+}
+
+/** One bucket with its count, encoded. */
+export const encodeOne = (bucket: number, count: number): string => digits(bucket) + digits(count)
+
+function digits (value: number): string {
+  let n = Math.floor(value)
+  let text = ''
+  while (n >= 32) {
+    text += String.fromCharCode(80 + (n % 32))
+    n = Math.floor(n / 32)
+  }
+  return text + String.fromCharCode(48 + n)
 }
 
 /**
- * Adds an encoded histogram into `into` and returns the lowest and highest bucket touched, so that
- * the caller can read and clear only that span. Malformed bytes end the decoding rather than throw.
+ * Adds an encoded histogram into `into`, widening `span` to the lowest and highest bucket touched so
+ * that the caller reads and clears only that span. Malformed text ends the decoding rather than throw.
  */
-export function addEncoded (into: Counts, encoded: Uint8Array, span: [number, number]): void {
+export function addEncoded (into: Counts, encoded: string, span: [number, number]): void {
   let i = 0
   const end = encoded.length
   while (i < end) {
-    const bucket = encoded[i++] as number
-    let n = 0
-    let scale = 1
-    let byte = 128
-    while (byte >= 128 && i < end) {
-      byte = encoded[i++] as number
-      n += (byte & 127) * scale
-      scale *= 128
+    let bucket = 0
+    let count = 0
+    for (let part = 0; part < 2; part++) {
+      let n = 0
+      let scale = 1
+      let code = 0
+      do {
+        code = i < end ? encoded.charCodeAt(i++) : 48
+        n += ((code >= 80 ? code - 80 : code - 48) & 31) * scale
+        scale *= 32
+      } while (code >= 80 && code < 112)
+      if (code < 48 || code >= 112) return
+      if (part === 0) bucket = n
+      else count = n
     }
     if (bucket >= BUCKET_COUNT) return
-    into[bucket] = (into[bucket] as number) + n
-    if (bucket < span[0]) span[0] = bucket
-    if (bucket > span[1]) span[1] = bucket
+    addCount(into, bucket, count, span)
   }
 }
 
-/** Merges two encoded histograms into one (used by the SQLite upsert to fold a delta into a row). */
-export function mergeEncoded (a: Uint8Array | null, b: Uint8Array | null): Buffer {
+/** A row's histogram: the encoded one, or for a single exchange (null) the bucket of its duration. */
+export function addRow (into: Counts, encoded: string | null, count: number, maxMs: number, span: [number, number]): void {
+  if (encoded === null) addCount(into, bucketOf(maxMs), count, span)
+  else addEncoded(into, encoded, span)
+}
+
+export function addCount (into: Counts, bucket: number, count: number, span: [number, number]): void {
+  into[bucket] = (into[bucket] as number) + count
+  if (bucket < span[0]) span[0] = bucket
+  if (bucket > span[1]) span[1] = bucket
+}
+
+/** Folds a row's histogram into another (the SQLite upsert); null stands for one exchange of `max` ms. */
+export function mergeEncoded (a: string | null, aCount: number, aMax: number, b: string | null, bCount: number, bMax: number): string {
   const counts = emptyCounts()
   const span: [number, number] = [BUCKET_COUNT, -1]
-  if (a !== null) addEncoded(counts, a, span)
-  if (b !== null) addEncoded(counts, b, span)
+  addRow(counts, a, aCount, aMax, span)
+  addRow(counts, b, bCount, bMax, span)
   return encode(counts)
 }
 

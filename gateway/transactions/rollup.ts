@@ -46,41 +46,65 @@ export interface RollupDimensions<D> {
   serviceMember: D
 }
 
+/**
+ * Every exchange is counted twice: by client (view 0, every dimension) and across clients (view 1,
+ * client and client member set to the backend's "all" value). Clients are the dimension with the most
+ * values, so a query that neither groups nor filters by client or member reads the small view 1.
+ */
+export type View = 0 | 1
+export const BY_CLIENT: View = 0
+export const ACROSS_CLIENTS: View = 1
+
+export function viewFor (query: { groupBy: readonly string[], client?: string | undefined, member?: string | undefined }): View {
+  return query.groupBy.includes('client') || query.client !== undefined || query.member !== undefined ? BY_CLIENT : ACROSS_CLIENTS
+}
+
 export interface RollupDelta<D> extends RollupDimensions<D> {
+  view: View
   level: Level
   start: number
   count: number
   succeeded: number
   sumMs: number
   maxMs: number
-  /** Histogram bucket → count, for the records of this batch only. */
-  buckets: Map<number, number>
+  /** The histogram bucket of each exchange of this batch. */
+  buckets: number[]
 }
 
 /** What one append adds to the rollups, folded per key so that each key is written once per batch. */
 export class RollupBatch<D extends string | number> {
   private readonly deltas = new Map<string, RollupDelta<D>>()
 
+  /** `all` is the value standing for every client in view 1; it must never be a real client's. */
+  constructor (private readonly all: D) {}
+
   add (record: TransactionRecord, dimensions: RollupDimensions<D>): void {
     const ms = durationMs(record)
     const bucket = bucketOf(ms)
-    const { client, service, provider, status, outcome } = dimensions
-    const suffix = `|${client}|${service}|${provider}|${status}|${outcome}`
-    for (let level: Level = 0; level <= 2; level++) {
-      const unit = LEVEL_MS[level as Level]
-      const start = record.requestInTs - (record.requestInTs % unit)
-      // Levels differ in start (a day start is also an hour and a minute start), so the level is in the key.
-      const key = `${level}|${start}${suffix}`
-      let delta = this.deltas.get(key)
-      if (delta === undefined) {
-        delta = { ...dimensions, level: level as Level, start, count: 0, succeeded: 0, sumMs: 0, maxMs: 0, buckets: new Map() }
-        this.deltas.set(key, delta)
+    const { client, service, provider, status, outcome, clientMember, serviceMember } = dimensions
+    const rest = `|${service}|${provider}|${status}|${outcome}`
+    for (const view of [BY_CLIENT, ACROSS_CLIENTS]) {
+      const who = view === BY_CLIENT ? client : this.all
+      const suffix = `|${who}${rest}`
+      for (let level: Level = 0; level <= 2; level++) {
+        const unit = LEVEL_MS[level as Level]
+        const start = record.requestInTs - (record.requestInTs % unit)
+        const key = `${view}${level}|${start}${suffix}`
+        let delta = this.deltas.get(key)
+        if (delta === undefined) {
+          delta = {
+            view, level: level as Level, start, client: who, service, provider, status, outcome,
+            clientMember: view === BY_CLIENT ? clientMember : this.all, serviceMember,
+            count: 0, succeeded: 0, sumMs: 0, maxMs: 0, buckets: [],
+          }
+          this.deltas.set(key, delta)
+        }
+        delta.count++
+        if (record.succeeded) delta.succeeded++
+        delta.sumMs += ms
+        if (ms > delta.maxMs) delta.maxMs = ms
+        delta.buckets.push(bucket)
       }
-      delta.count++
-      if (record.succeeded) delta.succeeded++
-      delta.sumMs += ms
-      if (ms > delta.maxMs) delta.maxMs = ms
-      delta.buckets.set(bucket, (delta.buckets.get(bucket) ?? 0) + 1)
     }
   }
 

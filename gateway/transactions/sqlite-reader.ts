@@ -2,13 +2,12 @@
 import type Database from 'better-sqlite3'
 import type { StatsQuery, StatsResult, TransactionPage, TransactionQuery, TransactionRecord } from '../../contracts/transaction.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
-import { COARSEST_LEVEL, segmentsFor } from './rollup.js'
+import { COARSEST_LEVEL, segmentsFor, viewFor } from './rollup.js'
 import { NAME, RECORD_COLUMNS, toRecord, type NameKind, type RecordRow } from './sqlite-schema.js'
 import type { SqliteNames } from './sqlite-names.js'
-import { StatsBuilder } from './stats-builder.js'
+import { StatsBuilder, type RollupRow } from './stats-builder.js'
 import { parseTransactionQuery, resolveStatsQuery } from './store.js'
 
-const NO_VALUES: never[] = []
 const ORDER = 'ORDER BY request_in_ts DESC, seq DESC'
 
 export class SqliteReader {
@@ -86,16 +85,13 @@ export class SqliteReader {
     }
     const columns = builder.dimensions.map((d) => `, ${d}`).join('')
     const sql = `SELECT start, count, succeeded, sum_ms, max_ms, histogram${columns} FROM transaction_rollups
-      WHERE level = ? AND start >= ? AND start < ?${where.map((w) => ` AND ${w}`).join('')}`
+      WHERE view = ? AND level = ? AND start >= ? AND start < ?${where.map((w) => ` AND ${w}`).join('')}`
     const statement = this.statement(sql).raw(true)
-    const grouped = builder.dimensions.length > 0
+    const view = viewFor(query)
     // One read transaction: every segment sees the same appends.
     this.db.transaction(() => {
       for (const segment of segmentsFor(query.from, query.to, COARSEST_LEVEL[query.interval])) {
-        for (const row of statement.all(segment.level, segment.from, segment.to, ...params) as unknown[][]) {
-          builder.add(row[0] as number, grouped ? row.slice(6) as Array<string | number> : NO_VALUES,
-            row[1] as number, row[2] as number, row[3] as number, row[4] as number, row[5] as Uint8Array)
-        }
+        builder.addRows(statement.all(view, segment.level, segment.from, segment.to, ...params) as RollupRow[])
       }
     }).deferred()
     return builder.build((dimension, value) => dimension === 'status' ? value : this.names.name(value as number))

@@ -4,7 +4,8 @@ import type Database from 'better-sqlite3'
 import type { Outcome, TransactionRecord } from '../../contracts/transaction.js'
 
 // Append only. The version lives in transaction_meta, not in user_version, which the registry owns.
-// Dimension columns hold interned ids (transaction_names): keys and indexes stay a few bytes wide.
+// Dimension columns hold interned ids (transaction_names): keys and indexes stay a few bytes wide;
+// id 0 is never a name's, and stands for "all clients" in the rollups' view 1 (see rollup.ts).
 // Each index ends in request_in_ts and, implicitly, the rowid `seq`: the keyset order of a page.
 const MIGRATIONS = [`
 CREATE TABLE transaction_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
@@ -30,11 +31,11 @@ CREATE INDEX transactions_status ON transactions (status_code, request_in_ts);
 CREATE INDEX transactions_outcome ON transactions (outcome, request_in_ts);
 CREATE INDEX transactions_failed ON transactions (request_in_ts) WHERE succeeded = 0;
 CREATE TABLE transaction_rollups (
-  level INTEGER NOT NULL, start INTEGER NOT NULL, client INTEGER NOT NULL, service INTEGER NOT NULL,
+  view INTEGER NOT NULL, level INTEGER NOT NULL, start INTEGER NOT NULL, client INTEGER NOT NULL, service INTEGER NOT NULL,
   provider INTEGER NOT NULL, status INTEGER NOT NULL, outcome INTEGER NOT NULL,
   client_member INTEGER NOT NULL, service_member INTEGER NOT NULL,
-  count INTEGER NOT NULL, succeeded INTEGER NOT NULL, sum_ms INTEGER NOT NULL, max_ms INTEGER NOT NULL, histogram BLOB NOT NULL,
-  PRIMARY KEY (level, start, client, service, provider, status, outcome)) STRICT, WITHOUT ROWID;
+  count INTEGER NOT NULL, succeeded INTEGER NOT NULL, sum_ms INTEGER NOT NULL, max_ms INTEGER NOT NULL, histogram TEXT,
+  PRIMARY KEY (view, level, start, client, service, provider, status, outcome)) STRICT, WITHOUT ROWID;
 `]
 
 export function migrate (db: Database.Database): void {

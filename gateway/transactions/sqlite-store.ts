@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { NdxpError } from '../../contracts/errors.js'
 import type { StatsQuery, StatsResult, TransactionPage, TransactionQuery, TransactionRecord } from '../../contracts/transaction.js'
 import { parseInput } from '../../registry/store.js'
-import { encodeSparse, mergeEncoded } from './histogram.js'
+import { encodeBuckets, mergeEncoded } from './histogram.js'
 import { RollupBatch } from './rollup.js'
 import { INSERT_RECORD, NAME, insertParams, migrate, type Interned } from './sqlite-schema.js'
 import { SqliteNames } from './sqlite-names.js'
@@ -31,10 +31,11 @@ const optionsSchema = z.object({
 /** Rows deleted per retention statement: short write transactions leave room for appends. */
 const RETENTION_BATCH = 5_000
 
-const UPSERT_ROLLUP = `INSERT INTO transaction_rollups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+// Every right-hand side reads the row as it was before this update, so the merge sees the old count.
+const UPSERT_ROLLUP = `INSERT INTO transaction_rollups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT DO UPDATE SET count = count + excluded.count, succeeded = succeeded + excluded.succeeded,
   sum_ms = sum_ms + excluded.sum_ms, max_ms = max(max_ms, excluded.max_ms),
-  histogram = ndxp_histogram_merge(histogram, excluded.histogram)`
+  histogram = ndxp_histogram_merge(histogram, count, max_ms, excluded.histogram, excluded.count, excluded.max_ms)`
 
 export async function openSqliteTransactionStore (options: SqliteTransactionStoreOptions): Promise<TransactionStore> {
   parseInput(optionsSchema, { filename: options.filename, maxTransactions: options.maxTransactions, cacheSizeMiB: options.cacheSizeMiB }, 'transaction store options')
@@ -47,8 +48,8 @@ export async function openSqliteTransactionStore (options: SqliteTransactionStor
     db.pragma('synchronous = NORMAL') // durable at each checkpoint, which WAL makes safe
     db.pragma(`cache_size = ${-1024 * (options.cacheSizeMiB ?? 64)}`)
     // Deterministic, so SQLite may use it anywhere; each connection registers its own.
-    db.function('ndxp_histogram_merge', { deterministic: true }, (a: unknown, b: unknown) =>
-      mergeEncoded(a instanceof Uint8Array ? a : null, b instanceof Uint8Array ? b : null))
+    db.function('ndxp_histogram_merge', { deterministic: true }, (a: unknown, aCount: unknown, aMax: unknown, b: unknown, bCount: unknown, bMax: unknown) =>
+      mergeEncoded(typeof a === 'string' ? a : null, Number(aCount), Number(aMax), typeof b === 'string' ? b : null, Number(bCount), Number(bMax)))
     migrate(db)
   } catch (error) {
     db?.close()
@@ -123,7 +124,7 @@ class SqliteTransactionStore implements TransactionStore {
   }
 
   private writeBatch (records: readonly TransactionRecord[]): number {
-    const batch = new RollupBatch<number>()
+    const batch = new RollupBatch<number>(0)
     let inserted = 0
     for (const record of records) {
       const interned = this.intern(record)
@@ -133,8 +134,8 @@ class SqliteTransactionStore implements TransactionStore {
       batch.add(record, { ...interned, status: record.statusCode })
     }
     for (const d of batch.values()) {
-      this.upsert.run(d.level, d.start, d.client, d.service, d.provider, d.status, d.outcome, d.clientMember,
-        d.serviceMember, d.count, d.succeeded, d.sumMs, d.maxMs, encodeSparse(d.buckets))
+      this.upsert.run(d.view, d.level, d.start, d.client, d.service, d.provider, d.status, d.outcome, d.clientMember,
+        d.serviceMember, d.count, d.succeeded, d.sumMs, d.maxMs, d.count === 1 ? null : encodeBuckets(d.buckets))
     }
     if (inserted > 0) this.addRows.run(inserted)
     return inserted

@@ -1,0 +1,143 @@
+// Prometheus metrics of one hub: exchanges, latency, rate-limit rejections, circuits, the transaction
+// writer, and the process. Each hub has its own registry so that several can live in one process.
+// For the OpenAPI keys (tags, summary, security) it adds to route schemas.
+import type {} from '@fastify/swagger'
+import type { FastifyInstance } from 'fastify'
+import client from 'prom-client'
+import { durationMs, type TransactionRecord } from '../contracts/transaction.js'
+import type { CircuitState } from './exchange/circuit-breaker.js'
+
+export interface WriterStats {
+  /** Records queued, not yet in the store. */
+  readonly pending: number
+  /** Records written since start. */
+  readonly flushed: number
+  /** Failed write attempts since start. */
+  readonly failures: number
+}
+
+export interface HubMetricsOptions {
+  /**
+   * Most distinct {client, service, outcome, status} series kept. The service part of a refused
+   * request comes from its URL, so without a cap anyone could grow memory one series per request;
+   * past the cap client and service read `other`. Default 10 000.
+   */
+  readonly maxSeries?: number
+  /** Process metrics (CPU, memory, event loop, GC). Default true. */
+  readonly defaultMetrics?: boolean
+}
+
+const UNKNOWN = 'unknown'
+const OVERFLOW = 'other'
+const CIRCUIT_VALUES: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 }
+/** Seconds, 1 ms to 60 s: from an in-memory mock answer to the longest service timeout worth keeping. */
+export const EXCHANGE_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+
+type ExchangeLabel = 'client' | 'service' | 'outcome' | 'status'
+type DurationLabel = 'service' | 'outcome'
+interface ExchangeChildren {
+  readonly count: client.Counter.Internal
+  readonly duration: client.Histogram.Internal<DurationLabel>
+}
+
+export class HubMetrics {
+  readonly registry = new client.Registry()
+  private readonly exchanges: client.Counter<ExchangeLabel>
+  private readonly durations: client.Histogram<DurationLabel>
+  private readonly rejections: client.Counter<'member'>
+  private readonly circuits: client.Gauge<'node'>
+  private readonly writer: Record<keyof WriterStats, client.Gauge>
+  // observeExchange runs once per exchange: bind label sets once, then it is a Map hit and two updates.
+  private readonly children = new Map<string, ExchangeChildren>()
+  private readonly rejectionChildren = new Map<string, client.Counter.Internal>()
+  private readonly maxSeries: number
+  private writerStats: (() => WriterStats) | undefined
+
+  constructor (options: HubMetricsOptions = {}) {
+    const registers = [this.registry]
+    this.maxSeries = options.maxSeries ?? 10_000
+    this.exchanges = new client.Counter({
+      name: 'ndxp_exchanges_total', help: 'Exchanges answered, by client subsystem, service, outcome and HTTP status', labelNames: ['client', 'service', 'outcome', 'status'], registers,
+    })
+    this.durations = new client.Histogram({
+      name: 'ndxp_exchange_duration_seconds', help: 'Time from request arrival to the last byte of the answer', labelNames: ['service', 'outcome'], buckets: EXCHANGE_DURATION_BUCKETS, registers,
+    })
+    this.rejections = new client.Counter({ name: 'ndxp_rate_limit_rejections_total', help: 'Requests refused by a rate limit, by member', labelNames: ['member'], registers })
+    this.circuits = new client.Gauge({ name: 'ndxp_circuit_state', help: 'Circuit per provider node: 0 closed, 1 half-open, 2 open', labelNames: ['node'], registers })
+    this.writer = {
+      pending: new client.Gauge({
+        name: 'ndxp_transaction_writer_pending', help: 'Transaction records queued for the store', registers,
+        // prom-client calls collect at each scrape: a tracked writer is read then, never per request.
+        collect: () => { if (this.writerStats !== undefined) this.setWriterStats(this.writerStats()) },
+      }),
+      flushed: new client.Gauge({ name: 'ndxp_transaction_writer_flushed', help: 'Transaction records written to the store since start', registers }),
+      failures: new client.Gauge({ name: 'ndxp_transaction_writer_failures', help: 'Failed transaction store writes since start', registers }),
+    }
+    if (options.defaultMetrics ?? true) client.collectDefaultMetrics({ register: this.registry })
+  }
+
+  observeExchange (record: TransactionRecord): void {
+    // One string per call on the hit path; label values are built only when a new set is bound.
+    // A missing part keys as '' (never a valid identifier part), so it cannot meet a code named "null".
+    const key = `${record.clientMemberCode ?? ''}/${record.clientSubsystemCode ?? ''}|${record.serviceMemberCode ?? ''}/${record.serviceSubsystemCode ?? ''}/${record.serviceCode ?? ''}|${record.outcome}|${record.statusCode}`
+    const children = this.children.get(key) ?? this.bind(key, record)
+    children.count.inc()
+    children.duration.observe(durationMs(record) / 1000)
+  }
+
+  private bind (key: string, record: TransactionRecord): ExchangeChildren {
+    let caller = `${record.clientMemberCode ?? UNKNOWN}/${record.clientSubsystemCode ?? UNKNOWN}`
+    let service = `${record.serviceMemberCode ?? UNKNOWN}/${record.serviceSubsystemCode ?? UNKNOWN}/${record.serviceCode ?? UNKNOWN}`
+    const { outcome } = record
+    const status = String(record.statusCode)
+    // Past the cap, new label sets share one series per outcome and status instead of adding more.
+    if (this.children.size >= this.maxSeries) {
+      caller = service = OVERFLOW
+      key = `${OVERFLOW}|${outcome}|${status}`
+      const overflow = this.children.get(key)
+      if (overflow !== undefined) return overflow
+    }
+    const children: ExchangeChildren = {
+      count: this.exchanges.labels({ client: caller, service, outcome, status }),
+      duration: this.durations.labels({ service, outcome }),
+    }
+    this.children.set(key, children)
+    return children
+  }
+
+  rateLimited (memberCode: string): void {
+    let child = this.rejectionChildren.get(memberCode)
+    if (child === undefined) {
+      child = this.rejections.labels({ member: memberCode })
+      this.rejectionChildren.set(memberCode, child)
+    }
+    child.inc()
+  }
+
+  setCircuitState (nodeId: string, state: CircuitState): void {
+    this.circuits.set({ node: nodeId }, CIRCUIT_VALUES[state])
+  }
+
+  setWriterStats (stats: WriterStats): void {
+    this.writer.pending.set(stats.pending)
+    this.writer.flushed.set(stats.flushed)
+    this.writer.failures.set(stats.failures)
+  }
+
+  /** Reads the writer's counters at every scrape instead of waiting for setWriterStats; e.g. `() => writer.stats()`. */
+  trackWriter (stats: () => WriterStats): void {
+    this.writerStats = stats
+  }
+
+  /** GET /metrics in the Prometheus text format; register at the root, like the health probes. */
+  readonly routes = async (app: FastifyInstance): Promise<void> => {
+    app.get('/metrics', {
+      logLevel: 'warn',
+      schema: { tags: ['operations'], summary: 'Prometheus metrics of this hub' },
+    }, async (_request, reply) => reply.type(this.registry.contentType).send(await this.registry.metrics()))
+  }
+}
+
+export function createHubMetrics (options: HubMetricsOptions = {}): HubMetrics {
+  return new HubMetrics(options)
+}

@@ -1,0 +1,58 @@
+// A graceful stop under load loses nothing: SIGTERM to a real hub process while clients hammer it,
+// then the transaction log on disk holds exactly as many records as answers the clients received.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { Agent, request } from 'undici'
+import { openSqliteTransactionStore } from '../../gateway/transactions/sqlite-store.js'
+import { populationService } from '../../lgsp-node/services/population/index.js'
+import { startNode, testDataset } from '../helpers/node-app.js'
+import { spawnCli } from '../helpers/spawn-cli.js'
+import { applySeed, DEFAULT_DEV_SECRET, defaultSeed } from '../../registry/seed.js'
+import { openSqliteRegistryStore } from '../../registry/sqlite-store.js'
+
+t.test('SIGTERM mid-load: records on disk equal answers received', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ndxp-graceful-'))
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
+  const node = await startNode(t, [populationService])
+  // Point the seeded population node at this test's node before the hub starts.
+  const registry = await openSqliteRegistryStore({ filename: join(dataDir, 'registry.db') })
+  const seeded = await applySeed(registry, defaultSeed(), { devSecret: DEFAULT_DEV_SECRET, nodeEnv: 'test' })
+  await registry.updateNode('population', { baseUrl: node.url })
+  await registry.close()
+  const key = seeded.keys.find((k) => k.memberCode === '000.00.00.H49')?.key as string
+
+  const hub = await spawnCli(['gateway', '--port', '0'], { NDXP_DATA_DIR: dataDir, NDXP_LOG_LEVEL: 'warn', NDXP_HUB_URL: '' })
+  const agent = new Agent({ connections: 16 })
+  t.teardown(() => agent.close())
+  let answered = 0
+  let failed = 0
+  let stopping = false
+  const worker = async (n: number): Promise<void> => {
+    for (let i = 0; !stopping || i % 7 !== 0; i++) {
+      // A mix of successes and denials: both are answers, both must be recorded.
+      const headers: Record<string, string> = { 'x-road-client': 'VN/GOV/000.00.00.H49/DVCTINH' }
+      if (i % 5 !== 0) headers.authorization = `Bearer ${key}`
+      try {
+        const response = await request(`${hub.url}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/citizens/${testDataset.population.idAt(n * 1000 + i)}`, { headers, dispatcher: agent })
+        await response.body.dump()
+        answered++
+      } catch {
+        failed++
+        if (stopping) return
+      }
+    }
+  }
+  const workers = Array.from({ length: 16 }, (_, n) => worker(n))
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  stopping = true
+  hub.child.kill('SIGTERM')
+  const code = await hub.exited
+  await Promise.all(workers)
+  t.equal(code, 0, `the hub exits cleanly: ${hub.output().slice(-2000)}`)
+  t.ok(answered > 50, `the load was real (${answered} answers, ${failed} refused after the stop)`)
+  const transactions = await openSqliteTransactionStore({ filename: join(dataDir, 'transactions.db') })
+  t.equal(await transactions.count(), answered, 'every answer is in the log, none twice')
+  await transactions.close()
+})
