@@ -1,7 +1,8 @@
 // The hub as a Fastify app: management API, stats, health and metrics beside the exchange path,
 // each in its own context so the exchange path keeps bodies as raw streams.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { contractSerializerCompiler } from '../common/contract-serializer.js'
 import { Agent, type Dispatcher } from 'undici'
 import { registerOpenApi } from '../common/openapi.js'
 import problemPlugin, { sendProblem } from '../common/problem-plugin.js'
@@ -104,7 +105,7 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
   const dispatcher = options.dispatcher ?? new Agent({ connections: 128, keepAliveTimeout: 30_000, connect: { timeout: 30_000 } })
 
   app.setValidatorCompiler(validatorCompiler)
-  app.setSerializerCompiler(serializerCompiler)
+  app.setSerializerCompiler(contractSerializerCompiler)
   await app.register(problemPlugin)
   await registerOpenApi(app, {
     title: 'ndxp hub',

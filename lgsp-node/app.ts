@@ -1,7 +1,8 @@
 // An LGSP node as a Fastify app: hosts one member's services, validates every request and response
 // against contracts/, serves health, OpenAPI, key enumeration and the overlay reset.
 import Fastify, { type FastifyBaseLogger } from 'fastify'
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { contractSerializerCompiler } from '../common/contract-serializer.js'
 import { z } from 'zod'
 import { requireAdminToken } from '../common/admin-auth.js'
 import { registerOpenApi } from '../common/openapi.js'
@@ -46,7 +47,7 @@ export async function buildNodeApp (options: NodeAppOptions): Promise<ZodApp> {
         : 'a path segment is longer than 100 characters; no identifier is that long')),
   }).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
-  app.setSerializerCompiler(serializerCompiler)
+  app.setSerializerCompiler(contractSerializerCompiler)
   await app.register(problemPlugin)
   await registerOpenApi(app, {
     title: options.title,

@@ -1,0 +1,60 @@
+// Starting servers for benchmarks as separate processes pinned to one core, and reading their CPU
+// time and resident memory from /proc, so figures describe the server alone, not the load generator.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+const CLOCK_TICKS = 100
+
+export const distRoot = fileURLToPath(new URL('../../', import.meta.url))
+export const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0
+
+export interface BenchServer {
+  readonly child: ChildProcess
+  readonly url: string
+  stop: () => Promise<void>
+}
+
+/** Spawns `node <script> ...args` pinned to `core`, resolving once it prints a URL on stdout. */
+export function startPinned (script: string, args: string[], env: NodeJS.ProcessEnv, core = 0): Promise<BenchServer> {
+  const command = hasTaskset ? 'taskset' : process.execPath
+  const commandArgs = hasTaskset ? ['-c', String(core), process.execPath, script, ...args] : [script, ...args]
+  const child = spawn(command, commandArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  return new Promise((resolve, reject) => {
+    let output = ''
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening: ${output}`)))
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /(http:\/\/[\d.]+:\d+)/.exec(output)
+      if (match?.[1] !== undefined) {
+        child.removeAllListeners('exit')
+        resolve({
+          child,
+          url: match[1],
+          stop: () => new Promise((done) => {
+            child.once('exit', () => done())
+            child.kill('SIGTERM')
+          }),
+        })
+      }
+    })
+  })
+}
+
+/** User + system CPU seconds the process has used so far. */
+export function cpuSeconds (pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+}
+
+/** Resident set size in MiB. */
+export function rssMiB (pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))
+  return Number(line?.replace(/\D+/g, '') ?? 0) / 1024
+}
+
+export function median (values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle] as number : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+}
