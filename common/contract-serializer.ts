@@ -7,8 +7,7 @@ import fastJson from 'fast-json-stringify'
 import { ResponseSerializationError, type serializerCompiler } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 
-// removeAdditional: like zod, drop fields the contract does not name rather than fail on them.
-const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false, removeAdditional: true })
+const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false })
 addFormats.default(ajv)
 
 function toJsonSchema (schema: z.ZodType): Record<string, unknown> {
@@ -17,10 +16,26 @@ function toJsonSchema (schema: z.ZodType): Record<string, unknown> {
   return z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'draft-7' }) as Record<string, unknown>
 }
 
+/**
+ * zod strips fields a contract does not name; JSON Schema's `additionalProperties: false` would
+ * reject them instead. Validation drops that keyword (fast-json-stringify writes only named fields
+ * anyway), rather than Ajv's removeAdditional, which mutates data while it tries union branches.
+ */
+function allowingExtraFields (node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(allowingExtraFields)
+  if (node === null || typeof node !== 'object') return node
+  const copy: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'additionalProperties' && value === false) continue
+    copy[key] = allowingExtraFields(value)
+  }
+  return copy
+}
+
 export const contractSerializerCompiler: typeof serializerCompiler = ({ schema, method, url }) => {
   if (!(schema instanceof z.ZodType)) return (data: unknown) => JSON.stringify(data)
   const jsonSchema = toJsonSchema(schema)
-  const validate: ValidateFunction = ajv.compile(jsonSchema)
+  const validate: ValidateFunction = ajv.compile(allowingExtraFields(jsonSchema) as Record<string, unknown>)
   const stringify = fastJson(jsonSchema as unknown as Parameters<typeof fastJson>[0])
   return (data: unknown) => {
     if (!validate(data)) {

@@ -5,7 +5,6 @@ import type { CitizenCore } from './citizens.js'
 import { addressIn, communeInProvince, type Address } from './communes.js'
 import type { NationalDataset } from './dataset.js'
 import { hashInts, Rng, WeightedTable } from './hash.js'
-import { parsePersonalId } from './population-index.js'
 
 export type Relation = 'head' | 'spouse' | 'child' | 'grandchild' | 'sibling'
 
@@ -39,10 +38,8 @@ export function householdNumberOf (id: string): number | undefined {
 function relate (dataset: NationalDataset, memberIndexes: readonly number[]): HouseholdMember[] {
   const people: Array<{ index: number, personalId: string, birthYear: number, gender: 'male' | 'female' }> = []
   for (const index of memberIndexes) {
-    const personalId = dataset.population.idAt(index)
-    const parts = parsePersonalId(personalId)
-    if (parts === undefined) throw new RangeError(`generated personal ID ${personalId} does not parse`)
-    people.push({ index, personalId, birthYear: parts.birthYear, gender: parts.gender })
+    const parts = dataset.population.describe(index)
+    people.push({ index, personalId: parts.personalId, birthYear: parts.birthYear, gender: parts.gender })
   }
   people.sort((a, b) => a.birthYear - b.birthYear || a.index - b.index)
   const head = people[0]
@@ -67,7 +64,7 @@ function relate (dataset: NationalDataset, memberIndexes: readonly number[]): Ho
 export function householdView (dataset: NationalDataset, number: number, memberIndexes: readonly number[], view: ProvinceView): HouseholdView {
   const members = relate(dataset, memberIndexes)
   const rng = new Rng(hashInts(dataset.seed, 0xad0, number))
-  const headProvince = members[0] === undefined ? 0 : (parsePersonalId(members[0].personalId)?.provinceIndex ?? 0)
+  const headProvince = members[0] === undefined ? 0 : dataset.population.describe(members[0].index).provinceIndex
   // Most households live in the head's province of birth; the rest moved, mostly to big cities.
   const provinceIndex = rng.chance(0.75) ? headProvince : residenceProvince.draw(rng)
   const address = addressIn(communeInProvince(provinceIndex, rng, dataset.seed), rng, view)

@@ -2,7 +2,7 @@
 // province agree with the personal ID's structure, and every database derives the same person here.
 import { hashInts, Rng } from './hash.js'
 import { ethnicities, familyNames, femaleGivenNames, femaleMiddleNames, maleGivenNames, maleMiddleNames, religions } from './names.js'
-import { LAST_BIRTH_YEAR, parsePersonalId, type Gender, type PopulationIndex } from './population-index.js'
+import { LAST_BIRTH_YEAR, type Gender, type PopulationIndex } from './population-index.js'
 
 export interface CitizenCore {
   readonly index: number
@@ -53,9 +53,9 @@ function deathShare (age: number): number {
   return 0.32
 }
 
-export function citizenAt (population: PopulationIndex, index: number, personalId = population.idAt(index)): CitizenCore {
-  const parts = parsePersonalId(personalId)
-  if (parts === undefined) throw new RangeError(`generated personal ID ${personalId} does not parse`)
+export function citizenAt (population: PopulationIndex, index: number): CitizenCore {
+  const parts = population.describe(index)
+  const personalId = parts.personalId
   const rng = new Rng(hashInts(population.seed, 0xc171, index))
   const { gender, birthYear, provinceIndex } = parts
   const familyName = familyNames.draw(rng)

@@ -18,8 +18,7 @@ export class Family {
   core (index: number): CitizenCore {
     let core = this.cores.get(index)
     if (core === undefined) {
-      const member = this.household.members.find((m) => m.index === index)
-      core = citizenAt(this.dataset.population, index, member?.personalId)
+      core = citizenAt(this.dataset.population, index)
       this.cores.set(index, core)
     }
     return core

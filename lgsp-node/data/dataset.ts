@@ -26,7 +26,7 @@ export class NationalDataset {
   /** The generated citizen with that ID, or undefined (well-formed IDs of nobody included). */
   citizen (personalId: string): CitizenCore | undefined {
     const index = this.population.indexOf(personalId)
-    return index < 0 ? undefined : citizenAt(this.population, index, personalId)
+    return index < 0 ? undefined : citizenAt(this.population, index)
   }
 
   citizenAt (index: number): CitizenCore {

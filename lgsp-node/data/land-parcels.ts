@@ -57,7 +57,7 @@ export function eligibleHolder (dataset: NationalDataset, citizenIndex: number):
   // The ID spells the birth year (century digit, then two digits): skip minors before building them.
   const birthYear = 1900 + Math.floor((personalId.charCodeAt(3) - 48) / 2) * 100 + Number(personalId.slice(4, 6))
   if (birthYear >= MINOR_FROM_YEAR) return undefined
-  const core = citizenAt(dataset.population, citizenIndex, personalId)
+  const core = citizenAt(dataset.population, citizenIndex)
   const adultDay = dayOf(yearsAfter(core.dateOfBirth, 18))
   const lastDay = core.dateOfDeath === undefined ? LAST_DAY : Math.min(LAST_DAY, dayOf(core.dateOfDeath))
   if (adultDay > lastDay) return undefined

@@ -1,17 +1,18 @@
 // The pieces under the transaction store: histogram buckets and encoding, cursors, how ranges are
 // covered by rollups, and the fast record check agreeing with the contract's schema.
 import t from 'tap'
-import { transactionRecordSchema, type TransactionRecord } from '../../contracts/transaction.js'
+import { transactionRecordSchema, type StatsDimension, type TransactionRecord } from '../../contracts/transaction.js'
 import { decodeCursor, encodeCursor } from '../../gateway/transactions/cursor.js'
 import {
-  BUCKET_COUNT, HISTOGRAM_MAX_MS, OVERFLOW_BUCKET, RELATIVE_ERROR, addEncoded, bucketOf, bucketValue, emptyCounts, encode, encodeSparse, mergeEncoded, summarizeAndClear,
+  BUCKET_COUNT, HISTOGRAM_MAX_MS, OVERFLOW_BUCKET, RELATIVE_ERROR, addEncoded, bucketOf, bucketValue, emptyCounts, encode, encodeBuckets, encodeOne, mergeEncoded, summarizeAndClear,
 } from '../../gateway/transactions/histogram.js'
 import { LEVEL_MS, segmentsFor, type Level } from '../../gateway/transactions/rollup.js'
+import { StatsBuilder, type RollupRow } from '../../gateway/transactions/stats-builder.js'
 import { DAY_MS, HOUR_MS, MINUTE_MS, RECORD_FIELDS, checkRecords } from '../../gateway/transactions/store.js'
 import { T0, makeRecord, prng } from './transaction-store-contract.js'
 
 t.test('every latency from 0.05 ms to 300 s is reported within ±5%', async (t) => {
-  t.ok(BUCKET_COUNT <= 256, `${BUCKET_COUNT} buckets fit the one-byte encoding`)
+  t.equal(BUCKET_COUNT, 166, 'about 5% wide buckets from 0.05 ms to 300 s, plus under and over')
   let worst = 0
   let previous = -1
   for (let ms = 0.05; ms < HISTOGRAM_MAX_MS; ms *= 1.013) {
@@ -29,35 +30,41 @@ t.test('every latency from 0.05 ms to 300 s is reported within ±5%', async (t) 
   t.equal(bucketOf(1e12), OVERFLOW_BUCKET)
 })
 
-t.test('the sparse encoding round-trips, merges by addition, and ignores garbage', async (t) => {
+t.test('the sparse text encoding round-trips, merges by addition, and ignores garbage', async (t) => {
   const counts = emptyCounts()
   counts[0] = 1
-  counts[40] = 127
-  counts[41] = 128
+  counts[31] = 31
+  counts[32] = 32
   counts[OVERFLOW_BUCKET] = 2 ** 40
   const encoded = encode(counts)
-  t.equal(encode(emptyCounts()).length, 0, 'an empty histogram takes no bytes')
-  t.strictSame(encodeSparse(new Map([[41, 128], [0, 1], [OVERFLOW_BUCKET, 2 ** 40], [40, 127]])), encoded, 'same bytes from a sparse map')
+  t.match(encoded, /^[0-o]+$/, 'ASCII digits only')
+  t.equal(encode(emptyCounts()), '', 'an empty histogram takes no characters')
+  const exchanges = [32, ...Array<number>(31).fill(31), ...Array<number>(31).fill(32), 0]
+  t.equal(encodeBuckets(exchanges), encode(counts.map((n, bucket) => bucket === OVERFLOW_BUCKET ? 0 : n)), 'the same text from the bucket of each exchange')
+  t.equal(encodeBuckets([7, 3, 7]), encodeOne(3, 1) + encodeOne(7, 2), 'exchanges in any order')
   const back = emptyCounts()
   const span: [number, number] = [BUCKET_COUNT, -1]
   addEncoded(back, encoded, span)
   t.strictSame([...back], [...counts])
   t.strictSame(span, [0, OVERFLOW_BUCKET])
-  const doubled = emptyCounts()
-  addEncoded(doubled, mergeEncoded(encoded, encoded), [BUCKET_COUNT, -1])
-  t.strictSame([...doubled], [...counts].map((n) => n * 2))
-  t.strictSame(mergeEncoded(null, encoded), encoded)
-  const garbage = emptyCounts()
-  addEncoded(garbage, Uint8Array.from([255, 1, 7, 200]), [BUCKET_COUNT, -1])
-  t.ok([...garbage].every((n) => n === 0), 'an unknown bucket ends the decoding')
-  addEncoded(garbage, Uint8Array.from([3, 0x80]), [BUCKET_COUNT, -1])
-  t.ok(Number.isFinite(garbage[3]), 'a truncated count does not throw')
+  const merged = emptyCounts()
+  addEncoded(merged, mergeEncoded(encoded, encodeOne(bucketOf(12), 1) + encodeOne(0, 2)), [BUCKET_COUNT, -1])
+  t.strictSame([merged[0], merged[bucketOf(12)], merged[OVERFLOW_BUCKET]], [3, 1, 2 ** 40], 'merging adds')
+  t.equal(mergeEncoded(encodeOne(5, 1) + encodeOne(5, 2), ''), encodeOne(5, 3), 'one pair per bucket after a merge')
+  const concatenated = emptyCounts()
+  addEncoded(concatenated, encodeOne(9, 1) + encodeOne(3, 4) + encodeOne(9, 2), [BUCKET_COUNT, -1])
+  t.strictSame([concatenated[3], concatenated[9]], [4, 3], 'concatenated histograms are their sum')
+  for (const garbage of ['\u0000', 'zz', 'oooo', '~', '5', '5P']) {
+    const into = emptyCounts()
+    addEncoded(into, garbage, [BUCKET_COUNT, -1])
+    t.ok([...into].every((n) => Number.isFinite(n) && n >= 0), `${JSON.stringify(garbage)} decodes to nothing harmful`)
+  }
 })
 
 t.test('percentiles are nearest-rank, clamped to the exact maximum, and the scratch is cleared', async (t) => {
   const counts = emptyCounts()
   const span: [number, number] = [BUCKET_COUNT, -1]
-  addEncoded(counts, encodeSparse(new Map([[bucketOf(10), 98], [bucketOf(1000), 2]])), span)
+  addEncoded(counts, encodeOne(bucketOf(10), 98) + encodeOne(bucketOf(1000), 2), span)
   const summary = summarizeAndClear(counts, span, 100, 98 * 10 + 2 * 1000, 1003)
   t.ok(Math.abs(summary.p50 - 10) <= 10 * RELATIVE_ERROR)
   t.ok(Math.abs(summary.p99 - 1000) <= 1000 * RELATIVE_ERROR, 'the 99th of 100 is among the slow two')
@@ -65,7 +72,7 @@ t.test('percentiles are nearest-rank, clamped to the exact maximum, and the scra
   t.equal(summary.mean, 29.8)
   t.ok([...counts].every((n) => n === 0))
   t.strictSame(span, [BUCKET_COUNT, -1])
-  addEncoded(counts, encodeSparse(new Map([[OVERFLOW_BUCKET, 1]])), span)
+  addEncoded(counts, encodeOne(OVERFLOW_BUCKET, 1), span)
   t.equal(summarizeAndClear(counts, span, 1, 400_000, 400_000).p50, 300_000, 'beyond the last bucket: its lower bound')
 })
 
@@ -117,4 +124,19 @@ t.test('the fast record check holds the contract schema', async (t) => {
     if (checkOk !== schemaOk) t.fail(`disagree on ${JSON.stringify(record)}`)
   }
   t.pass('2000 mutated records judged alike')
+})
+
+t.test('stats rows sort by start, then by the names of their values, however many values there are', async (t) => {
+  const query = { from: T0, to: T0 + HOUR_MS, interval: 'total' as const, groupBy: ['client', 'service', 'provider', 'status', 'outcome'] as StatsDimension[] }
+  // 1,700 distinct values in each of five dimensions: their ranks no longer fit one double.
+  const n = 1700
+  const order = Array.from({ length: n }, (_, i) => (i * 7919) % n)
+  const builder = new StatsBuilder(query)
+  builder.addRows(order.map((i): RollupRow => [T0, 1, 1, 5, 5, encodeOne(bucketOf(5), 1), `c${String(i).padStart(4, '0')}`, `s${i}`, `p${i}`, 200 + i, `o${i}`]))
+  const rows = builder.build().rows
+  t.equal(rows.length, n)
+  t.ok(rows.every((row, i) => i === 0 || (rows[i - 1]?.client as string) < (row.client as string)), 'in client order')
+  const small = new StatsBuilder({ ...query, interval: 'minute', groupBy: ['status', 'client'] }, true)
+  small.addRows([[T0, 1, 1, 5, 5, '', 'b', 500], [T0, 1, 1, 5, 5, '', 'b', 404], [T0, 1, 1, 5, 5, '', 'a', 404], [T0 - 1, 1, 1, 5, 5, '', 'z', 200]])
+  t.strictSame(small.build().rows.map((r) => [r.client, r.status]), [['z', 200], ['a', 404], ['b', 404], ['b', 500]], 'dimensions in the fixed order, statuses as numbers')
 })

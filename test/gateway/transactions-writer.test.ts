@@ -146,6 +146,8 @@ t.test('past maxPending the writer logs errors, and still keeps every record', a
   await timers.fire()
   t.equal(logger.lines.at(-1)?.level, 'warn')
   for (const r of records(4)) writer.record(r)
+  t.match(logger.lines.at(-1), { level: 'error', details: { pending: 6, maxPending: 5 }, message: /not dropped/ }, 'crossing the cap is logged at once')
+  t.equal(logger.lines.filter((l) => l.level === 'error').length, 1, 'once per crossing')
   await timers.fire()
   t.match(logger.lines.at(-1), { level: 'error', details: { pending: 8, maxPending: 5 }, message: /not dropped/ })
   t.equal(writer.pending, 8)

@@ -22,7 +22,7 @@ const END = '2025-12-31'
 
 function samePerson (t: Test, person: CivilPerson, what: string): void {
   const index = population.indexOf(person.personalId)
-  const core = citizenAt(population, index, person.personalId)
+  const core = citizenAt(population, index)
   if (index < 0 || core.fullName !== person.fullName || core.dateOfBirth !== person.dateOfBirth || core.gender !== person.gender) {
     t.fail(`${what} ${person.personalId} differs from the population record`)
   }

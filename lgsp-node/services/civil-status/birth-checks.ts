@@ -42,7 +42,7 @@ function checkParent (dataset: NationalDataset, field: 'fatherId' | 'motherId', 
   if (personalId === undefined) return undefined
   const index = dataset.population.indexOf(personalId)
   if (index < 0) throw badRequest(`${field} names no citizen on record; leave it out if the parent is unknown`)
-  const parent = citizenAt(dataset.population, index, personalId)
+  const parent = citizenAt(dataset.population, index)
   const expected = field === 'fatherId' ? 'male' : 'female'
   if (parent.gender !== expected) throw badRequest(`${field} names a ${parent.gender === 'male' ? 'man' : 'woman'}; the ${field === 'fatherId' ? 'father' : 'mother'} must be ${expected}`)
   if (birthDay - dayOfIso(parent.dateOfBirth) < MIN_PARENT_AGE_YEARS * 365) {

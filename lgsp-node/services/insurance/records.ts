@@ -117,7 +117,7 @@ export function insuredHousehold (context: NodeContext, found: FoundInsured, tod
   return {
     householdId: found.household.householdId,
     members: found.household.members.map((member) => {
-      const core = citizenAt(context.dataset.population, member.index, member.personalId)
+      const core = citizenAt(context.dataset.population, member.index)
       const code = codes.codeAt(member.index)
       const { card } = generatedCard(context, core, code, place, today)
       return { socialInsuranceCode: code, personalId: core.personalId, fullName: core.fullName, dateOfBirth: core.dateOfBirth, gender: core.gender, relationToHead: member.relation, card }

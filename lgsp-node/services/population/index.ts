@@ -45,7 +45,7 @@ export const populationService: NodeService = {
         householdId: found.household.householdId,
         address: found.household.address,
         members: found.household.members.map((member) => {
-          const core = citizenAt(context.dataset.population, member.index, member.personalId)
+          const core = citizenAt(context.dataset.population, member.index)
           return { personalId: member.personalId, fullName: core.fullName, gender: core.gender, dateOfBirth: core.dateOfBirth, relationToHead: member.relation }
         }),
       }
