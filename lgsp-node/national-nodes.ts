@@ -65,7 +65,3 @@ export function nationalNodeDefinitions (wiring: NodeWiring = {}): readonly Node
 }
 
 export const nationalNodes = nationalNodeDefinitions()
-
-export function nodeDefinition (id: string): NodeDefinition | undefined {
-  return nationalNodes.find((node) => node.id === id)
-}

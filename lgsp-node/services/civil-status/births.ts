@@ -21,8 +21,13 @@ export interface PersonalIdRequest {
   readonly birthRegistrationNumber: string
 }
 
+/** What ties the ID request to the birth registration that caused it (the caller's X-Road-Id). */
+export interface ExchangeLink {
+  readonly messageId?: string
+}
+
 /** Obtains the newborn's personal ID, e.g. POST /citizens/newborns on the population node via the hub. */
-export type PersonalIdIssuer = (request: PersonalIdRequest) => Promise<{ personalId: string }>
+export type PersonalIdIssuer = (request: PersonalIdRequest, link: ExchangeLink) => Promise<{ personalId: string }>
 
 export interface BirthsServiceOptions {
   readonly personalIdIssuer?: PersonalIdIssuer
@@ -32,10 +37,10 @@ const PAGES_PER_BOOK = 250
 /** Registration dates are Vietnam's calendar days (UTC+7), whatever the server's zone. */
 const VIETNAM_OFFSET_MS = 7 * 3_600_000
 
-async function obtainPersonalId (issuer: PersonalIdIssuer, request: PersonalIdRequest): Promise<string> {
+async function obtainPersonalId (issuer: PersonalIdIssuer, request: PersonalIdRequest, link: ExchangeLink): Promise<string> {
   let answer: { personalId: string }
   try {
-    answer = await issuer(request)
+    answer = await issuer(request, link)
   } catch (error) {
     if (error instanceof NdxpError) throw error
     const reason = error instanceof Error ? error.message : String(error)
@@ -49,7 +54,7 @@ async function obtainPersonalId (issuer: PersonalIdIssuer, request: PersonalIdRe
   return personalId
 }
 
-export async function registerBirth (context: NodeContext, request: BirthRegistrationRequest, issuer: PersonalIdIssuer | undefined): Promise<BirthRecord> {
+export async function registerBirth (context: NodeContext, request: BirthRegistrationRequest, issuer: PersonalIdIssuer | undefined, link: ExchangeLink = {}): Promise<BirthRecord> {
   const now = context.clock()
   const today = new Date(now.getTime() + VIETNAM_OFFSET_MS).toISOString().slice(0, 10)
   const { place, father, mother } = checkBirth(context.dataset, request, today)
@@ -65,7 +70,7 @@ export async function registerBirth (context: NodeContext, request: BirthRegistr
       ...(request.fatherId === undefined ? {} : { fatherId: request.fatherId }),
       ...(request.motherId === undefined ? {} : { motherId: request.motherId }),
       birthRegistrationNumber: registrationNumber,
-    })
+    }, link)
   const sequence = registrationNumberParts(registrationNumber).serial - REGISTERED_SERIAL_FROM
   const record: BirthRecord = {
     registrationNumber,
@@ -99,7 +104,8 @@ export function createBirthsService (options: BirthsServiceOptions = {}): NodeSe
           response: { 201: birthRecordSchema, 400: problemSchema, 409: problemSchema, 502: problemSchema },
         },
       }, async (request, reply) => {
-        const record = await registerBirth(context, request.body, options.personalIdIssuer)
+        const messageId = request.headers['x-road-id']
+        const record = await registerBirth(context, request.body, options.personalIdIssuer, typeof messageId === 'string' ? { messageId } : {})
         return reply.code(201).send(record)
       })
     },
