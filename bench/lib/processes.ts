@@ -32,6 +32,7 @@ export function startPinned (script: string, args: string[], env: NodeJS.Process
           child,
           url: match[1],
           stop: () => new Promise((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done()
             child.once('exit', () => done())
             child.kill('SIGTERM')
           }),

@@ -12,20 +12,17 @@ export const BUCKET_COUNT = OVERFLOW_BUCKET + 1
 /** A 10% wide bucket reported by its geometric middle is off by at most √1.1 − 1 ≈ 4.9%. */
 export const RELATIVE_ERROR = Math.sqrt(GROWTH) - 1
 
-// The encoding spends one byte on the bucket number.
-if (BUCKET_COUNT > 256) throw new Error('histogram buckets must fit in a byte')
-
 export function bucketOf (ms: number): number {
   if (!(ms >= HISTOGRAM_MIN_MS)) return 0 // also NaN: a broken clock must not break the rollup
   if (ms >= HISTOGRAM_MAX_MS) return OVERFLOW_BUCKET
   return Math.min(LAST, Math.floor(Math.log(ms / HISTOGRAM_MIN_MS) / LOG_GROWTH) + 1)
 }
 
+const VALUES = Array.from({ length: LAST + 2 }, (_, bucket) => bucket === 0 ? 0 : bucket > LAST ? HISTOGRAM_MAX_MS : HISTOGRAM_MIN_MS * GROWTH ** (bucket - 0.5))
+
 /** The value a bucket stands for; the caller clamps it to the exact maximum it also keeps. */
 export function bucketValue (bucket: number): number {
-  if (bucket <= 0) return 0
-  if (bucket >= OVERFLOW_BUCKET) return HISTOGRAM_MAX_MS
-  return HISTOGRAM_MIN_MS * GROWTH ** (bucket - 0.5)
+  return VALUES[Math.max(0, Math.min(OVERFLOW_BUCKET, bucket))] as number
 }
 
 /** Counts per bucket; Float64Array so sums over years of traffic stay exact. */
@@ -33,11 +30,11 @@ export type Counts = Float64Array
 export const emptyCounts = (): Counts => new Float64Array(BUCKET_COUNT)
 
 /**
- * Sparse text: for each non-empty bucket in ascending order, the bucket then its count, each a
- * base-32 varint of ASCII digits ('0'–'O' end a number, 'P'–'o' continue it): "1;1" is one 1 ms call.
- * Text, not a BLOB: SQLite hands text to JavaScript as an ordinary string, while every BLOB becomes
- * a Buffer with external memory, which made reading 30,000 rollup rows mostly garbage collection.
- * A rollup row of a single exchange stores no histogram at all (null): its duration is its max.
+ * Sparse text: for each non-empty bucket, the bucket then its count, each a base-32 varint of ASCII
+ * digits ('0'–'O' end a number, 'P'–'o' continue it): "01" is one exchange under 0.05 ms.
+ * Pairs add up in any order, so concatenated histograms are their sum: SQLite merges the histograms
+ * of a group with group_concat, in C, and JavaScript decodes one string per group. Text rather than
+ * a BLOB also because SQLite hands a BLOB to JavaScript as a Buffer (external memory, slow to collect).
  */
 export function encode (counts: ArrayLike<number>): string {
   let text = ''
@@ -103,24 +100,18 @@ export function addEncoded (into: Counts, encoded: string, span: [number, number
   }
 }
 
-/** A row's histogram: the encoded one, or for a single exchange (null) the bucket of its duration. */
-export function addRow (into: Counts, encoded: string | null, count: number, maxMs: number, span: [number, number]): void {
-  if (encoded === null) addCount(into, bucketOf(maxMs), count, span)
-  else addEncoded(into, encoded, span)
-}
-
 export function addCount (into: Counts, bucket: number, count: number, span: [number, number]): void {
   into[bucket] = (into[bucket] as number) + count
   if (bucket < span[0]) span[0] = bucket
   if (bucket > span[1]) span[1] = bucket
 }
 
-/** Folds a row's histogram into another (the SQLite upsert); null stands for one exchange of `max` ms. */
-export function mergeEncoded (a: string | null, aCount: number, aMax: number, b: string | null, bCount: number, bMax: number): string {
+/** Folds one row's histogram into another's (the SQLite upsert), keeping one pair per bucket. */
+export function mergeEncoded (a: string, b: string): string {
   const counts = emptyCounts()
   const span: [number, number] = [BUCKET_COUNT, -1]
-  addRow(counts, a, aCount, aMax, span)
-  addRow(counts, b, bCount, bMax, span)
+  addEncoded(counts, a, span)
+  addEncoded(counts, b, span)
   return encode(counts)
 }
 

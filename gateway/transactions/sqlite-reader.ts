@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3'
 import type { StatsQuery, StatsResult, TransactionPage, TransactionQuery, TransactionRecord } from '../../contracts/transaction.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
-import { COARSEST_LEVEL, segmentsFor, viewFor } from './rollup.js'
+import { COARSEST_LEVEL, LEVEL_MS, segmentsFor, viewFor } from './rollup.js'
 import { NAME, RECORD_COLUMNS, toRecord, type NameKind, type RecordRow } from './sqlite-schema.js'
 import type { SqliteNames } from './sqlite-names.js'
 import { StatsBuilder, type RollupRow } from './stats-builder.js'
@@ -66,7 +66,8 @@ export class SqliteReader {
 
   stats (input: StatsQuery, now: number): StatsResult {
     const query = resolveStatsQuery(input, now)
-    const builder = new StatsBuilder(query)
+    // Minutes and hours never span two segments (see segmentsFor), so each grouped row is an answer row.
+    const builder = new StatsBuilder(query, query.interval === 'minute' || query.interval === 'hour')
     const where: string[] = []
     const params: unknown[] = []
     for (const [column, kind] of [['client', NAME.client], ['service', NAME.service]] as const) {
@@ -83,9 +84,15 @@ export class SqliteReader {
       where.push('(client_member = ? OR service_member = ?)')
       params.push(id, id)
     }
-    const columns = builder.dimensions.map((d) => `, ${d}`).join('')
-    const sql = `SELECT start, count, succeeded, sum_ms, max_ms, histogram${columns} FROM transaction_rollups
-      WHERE view = ? AND level = ? AND start >= ? AND start < ?${where.map((w) => ` AND ${w}`).join('')}`
+    // SQLite sums each group and concatenates its histograms (pairs add up in any order), so that
+    // JavaScript sees about one row per answer row. For days and totals it groups by each rollup
+    // row's own start and the builder merges: one concatenation then never spans more than a day,
+    // however long the range.
+    const bucket = query.interval === 'hour' ? `start - start % ${LEVEL_MS[1]}` : 'start'
+    const dimensions = builder.dimensions.map((d) => `, ${d}`).join('')
+    const sql = `SELECT ${bucket} AS bucket, sum(count), sum(succeeded), sum(sum_ms), max(max_ms), group_concat(histogram, '')${dimensions}
+      FROM transaction_rollups WHERE view = ? AND level = ? AND start >= ? AND start < ?${where.map((w) => ` AND ${w}`).join('')}
+      GROUP BY bucket${dimensions}`
     const statement = this.statement(sql).raw(true)
     const view = viewFor(query)
     // One read transaction: every segment sees the same appends.

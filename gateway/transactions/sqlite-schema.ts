@@ -34,7 +34,7 @@ CREATE TABLE transaction_rollups (
   view INTEGER NOT NULL, level INTEGER NOT NULL, start INTEGER NOT NULL, client INTEGER NOT NULL, service INTEGER NOT NULL,
   provider INTEGER NOT NULL, status INTEGER NOT NULL, outcome INTEGER NOT NULL,
   client_member INTEGER NOT NULL, service_member INTEGER NOT NULL,
-  count INTEGER NOT NULL, succeeded INTEGER NOT NULL, sum_ms INTEGER NOT NULL, max_ms INTEGER NOT NULL, histogram TEXT,
+  count INTEGER NOT NULL, succeeded INTEGER NOT NULL, sum_ms INTEGER NOT NULL, max_ms INTEGER NOT NULL, histogram TEXT NOT NULL,
   PRIMARY KEY (view, level, start, client, service, provider, status, outcome)) STRICT, WITHOUT ROWID;
 `]
 

@@ -31,11 +31,10 @@ const optionsSchema = z.object({
 /** Rows deleted per retention statement: short write transactions leave room for appends. */
 const RETENTION_BATCH = 5_000
 
-// Every right-hand side reads the row as it was before this update, so the merge sees the old count.
 const UPSERT_ROLLUP = `INSERT INTO transaction_rollups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT DO UPDATE SET count = count + excluded.count, succeeded = succeeded + excluded.succeeded,
   sum_ms = sum_ms + excluded.sum_ms, max_ms = max(max_ms, excluded.max_ms),
-  histogram = ndxp_histogram_merge(histogram, count, max_ms, excluded.histogram, excluded.count, excluded.max_ms)`
+  histogram = ndxp_histogram_merge(histogram, excluded.histogram)`
 
 export async function openSqliteTransactionStore (options: SqliteTransactionStoreOptions): Promise<TransactionStore> {
   parseInput(optionsSchema, { filename: options.filename, maxTransactions: options.maxTransactions, cacheSizeMiB: options.cacheSizeMiB }, 'transaction store options')
@@ -48,8 +47,7 @@ export async function openSqliteTransactionStore (options: SqliteTransactionStor
     db.pragma('synchronous = NORMAL') // durable at each checkpoint, which WAL makes safe
     db.pragma(`cache_size = ${-1024 * (options.cacheSizeMiB ?? 64)}`)
     // Deterministic, so SQLite may use it anywhere; each connection registers its own.
-    db.function('ndxp_histogram_merge', { deterministic: true }, (a: unknown, aCount: unknown, aMax: unknown, b: unknown, bCount: unknown, bMax: unknown) =>
-      mergeEncoded(typeof a === 'string' ? a : null, Number(aCount), Number(aMax), typeof b === 'string' ? b : null, Number(bCount), Number(bMax)))
+    db.function('ndxp_histogram_merge', { deterministic: true }, (a: unknown, b: unknown) => mergeEncoded(String(a), String(b)))
     migrate(db)
   } catch (error) {
     db?.close()
@@ -67,6 +65,7 @@ class SqliteTransactionStore implements TransactionStore {
   private readonly trim: Database.Statement<[number]>
   private readonly rows: Database.Statement
   private readonly write: (records: readonly TransactionRecord[]) => number
+  private readonly trimBatch: (limit: number) => number
   private closed = false
 
   constructor (private readonly db: Database.Database, private readonly options: SqliteTransactionStoreOptions) {
@@ -79,6 +78,11 @@ class SqliteTransactionStore implements TransactionStore {
     this.rows = db.prepare("SELECT value FROM transaction_meta WHERE key = 'rows'").pluck()
     // IMMEDIATE: take the write lock up front, so a second connection waits instead of failing mid-way.
     this.write = db.transaction((records: readonly TransactionRecord[]) => this.writeBatch(records)).immediate
+    this.trimBatch = db.transaction((limit: number) => {
+      const deleted = this.trim.run(limit).changes
+      this.addRows.run(-deleted)
+      return deleted
+    }).immediate
   }
 
   async append (records: readonly TransactionRecord[]): Promise<void> {
@@ -135,7 +139,7 @@ class SqliteTransactionStore implements TransactionStore {
     }
     for (const d of batch.values()) {
       this.upsert.run(d.view, d.level, d.start, d.client, d.service, d.provider, d.status, d.outcome, d.clientMember,
-        d.serviceMember, d.count, d.succeeded, d.sumMs, d.maxMs, d.count === 1 ? null : encodeBuckets(d.buckets))
+        d.serviceMember, d.count, d.succeeded, d.sumMs, d.maxMs, encodeBuckets(d.buckets))
     }
     if (inserted > 0) this.addRows.run(inserted)
     return inserted
@@ -157,13 +161,8 @@ class SqliteTransactionStore implements TransactionStore {
   private retain (): void {
     const max = this.options.maxTransactions
     if (max === undefined) return
-    const trimBatch = this.db.transaction((limit: number) => {
-      const deleted = this.trim.run(limit).changes
-      this.addRows.run(-deleted)
-      return deleted
-    }).immediate
     for (let excess = (this.rows.get() as number) - max; excess > 0;) {
-      const deleted = trimBatch(Math.min(excess, RETENTION_BATCH))
+      const deleted = this.trimBatch(Math.min(excess, RETENTION_BATCH))
       if (deleted === 0) break
       excess -= deleted
     }

@@ -1,14 +1,17 @@
 // Folds rollup rows into a stats answer: one group per interval bucket and grouped dimensions, with
 // merged histograms turned into percentiles. Shared by every backend; they only feed it rows.
 import type { Outcome, StatsDimension, StatsResult } from '../../contracts/transaction.js'
-import { addCount, addEncoded, BUCKET_COUNT, bucketOf, emptyCounts, encodeOne, summarizeAndClear } from './histogram.js'
+import { addEncoded, BUCKET_COUNT, emptyCounts, summarizeAndClear } from './histogram.js'
 import { LEVEL_MS } from './rollup.js'
 import { MAX_STATS_ROWS, tooManyStatsRows, type ResolvedStatsQuery } from './store.js'
 
 type Value = string | number
 
-/** start, count, succeeded, sum_ms, max_ms, histogram, then the grouped dimensions in `dimensions` order. */
-export type RollupRow = [number, number, number, number, number, string | null, ...Value[]]
+/**
+ * start, count, succeeded, sum_ms, max_ms, histogram, then the grouped dimensions in `dimensions`
+ * order: one rollup row, or several a backend already summed (histograms concatenated).
+ */
+export type RollupRow = [number, number, number, number, number, string, ...Value[]]
 
 interface Group {
   start: number
@@ -18,8 +21,10 @@ interface Group {
   succeeded: number
   sumMs: number
   maxMs: number
-  /** Encoded histograms, and the bucket of each single-exchange row (which stores none). */
-  histograms: Array<string | number>
+  /** Encoded histograms; decoded together when the answer is built. */
+  histograms: string[]
+  /** Its place among groups of the same start, from the names of its values. */
+  rank: number
 }
 
 /** How a backend turns the values it fed in back into names (identity when it fed names). */
@@ -31,10 +36,15 @@ type Row = StatsResult['rows'][number]
 export class StatsBuilder {
   /** The groupBy dimensions in a fixed order, which is also the order of the values in a row. */
   readonly dimensions: readonly StatsDimension[]
-  private readonly groups = new Map<string | number, Group>()
+  private readonly groups: Group[] = []
+  private readonly byKey = new Map<string | number, Group>()
   private readonly bucketMs: number | undefined
 
-  constructor (private readonly query: ResolvedStatsQuery) {
+  /**
+   * `grouped`: every row fed will be a whole answer row (the backend grouped them, and no interval
+   * bucket spans two calls of addRows), so rows need no merging: the big answers skip a map.
+   */
+  constructor (private readonly query: ResolvedStatsQuery, private readonly grouped = false) {
     this.dimensions = ORDER.filter((d) => query.groupBy.includes(d))
     this.bucketMs = query.interval === 'total' ? undefined : LEVEL_MS[query.interval === 'minute' ? 0 : query.interval === 'hour' ? 1 : 2]
   }
@@ -43,25 +53,25 @@ export class StatsBuilder {
     const width = this.dimensions.length
     for (const row of rows) {
       const start = this.bucketMs === undefined ? this.query.from : row[0] - (row[0] % this.bucketMs)
-      // A number key when nothing is grouped; otherwise the values joined, in this hot loop by hand.
-      let key: string | number = start
-      if (width > 0) {
-        key = `${start}|${row[6]}`
-        for (let i = 7; i < 6 + width; i++) key += `|${row[i]}`
-      }
-      let group = this.groups.get(key)
-      if (group === undefined) {
-        if (this.groups.size >= MAX_STATS_ROWS) throw tooManyStatsRows()
-        group = { start, row, count: 0, succeeded: 0, sumMs: 0, maxMs: 0, histograms: [] }
-        this.groups.set(key, group)
-      }
       const [, count, succeeded, sumMs, maxMs, histogram] = row
+      let group: Group | undefined
+      if (!this.grouped) {
+        // A number key when nothing is grouped; otherwise the values joined, in this hot loop by hand.
+        let key: string | number = start
+        if (width > 0) {
+          key = `${start}|${row[6]}`
+          for (let i = 7; i < 6 + width; i++) key += `|${row[i]}`
+        }
+        group = this.byKey.get(key)
+        if (group === undefined) this.byKey.set(key, group = this.newGroup(start, row))
+      } else {
+        group = this.newGroup(start, row)
+      }
       group.count += count
       group.succeeded += succeeded
       group.sumMs += sumMs
       if (maxMs > group.maxMs) group.maxMs = maxMs
-      // A row without a histogram holds one exchange; should one ever hold more, they count at its max.
-      group.histograms.push(histogram ?? (count === 1 ? bucketOf(maxMs) : encodeOne(bucketOf(maxMs), count)))
+      group.histograms.push(histogram)
     }
   }
 
@@ -69,22 +79,21 @@ export class StatsBuilder {
     const scratch = emptyCounts()
     const span: [number, number] = [BUCKET_COUNT, -1]
     const totals = { count: 0, succeeded: 0, failed: 0 }
-    const ranks = this.rankValues(label)
-    const sorted = [...this.groups.values()].map((group) => ({ group, ranks: this.dimensions.map((_d, i) => ranks[i]?.get(group.row[6 + i] as Value) ?? 0) }))
-    sorted.sort((a, b) => a.group.start - b.group.start || compareRanks(a.ranks, b.ranks))
-    const rows = sorted.map(({ group }) => {
-      for (const part of group.histograms) {
-        if (typeof part === 'number') addCount(scratch, part, 1, span)
-        else addEncoded(scratch, part, span)
+    this.sortGroups(label)
+    const names = this.dimensions.map(() => new Map<Value, Value>())
+    const rows = this.groups.map((group) => {
+      for (const histogram of group.histograms) addEncoded(scratch, histogram, span)
+      const row: Row = { start: group.start, count: group.count, succeeded: group.succeeded, failed: group.count - group.succeeded, latencyMs: summarizeAndClear(scratch, span, group.count, group.sumMs, group.maxMs) }
+      for (let index = 0; index < this.dimensions.length; index++) {
+        const dimension = this.dimensions[index] as StatsDimension
+        const value = group.row[6 + index] as Value
+        const cache = names[index] as Map<Value, Value>
+        let name = cache.get(value)
+        if (name === undefined) cache.set(value, name = label(dimension, value))
+        if (dimension === 'status') row.status = Number(name)
+        else if (dimension === 'outcome') row.outcome = String(name) as Outcome
+        else row[dimension] = String(name)
       }
-      const row: Row = { start: group.start, count: group.count, succeeded: group.succeeded, failed: group.count - group.succeeded, latencyMs: { p50: 0, p90: 0, p99: 0, max: 0, mean: 0 } }
-      this.dimensions.forEach((dimension, index) => {
-        const value = label(dimension, group.row[6 + index] as Value)
-        if (dimension === 'status') row.status = Number(value)
-        else if (dimension === 'outcome') row.outcome = String(value) as Outcome
-        else row[dimension] = String(value)
-      })
-      row.latencyMs = summarizeAndClear(scratch, span, group.count, group.sumMs, group.maxMs)
       totals.count += row.count
       totals.succeeded += row.succeeded
       totals.failed += row.failed
@@ -93,19 +102,37 @@ export class StatsBuilder {
     return { from: this.query.from, to: this.query.to, interval: this.query.interval, groupBy: [...this.dimensions], totals, rows }
   }
 
-  /** Per grouped dimension, each value's rank among the labels, so that sorting compares numbers. */
-  private rankValues (label: Label): Array<Map<Value, number>> {
-    return this.dimensions.map((dimension, index) => {
+  private newGroup (start: number, row: RollupRow): Group {
+    if (this.groups.length >= MAX_STATS_ROWS) throw tooManyStatsRows()
+    const group: Group = { start, row, count: 0, succeeded: 0, sumMs: 0, maxMs: 0, histograms: [], rank: 0 }
+    this.groups.push(group)
+    return group
+  }
+
+  /** By start, then by the names of the grouped values, compared as one number per group. */
+  private sortGroups (label: Label): void {
+    const ranks = this.dimensions.map((dimension, index) => {
       const values = new Set<Value>()
-      for (const group of this.groups.values()) values.add(group.row[6 + index] as Value)
+      for (const group of this.groups) values.add(group.row[6 + index] as Value)
       const labelled = [...values].map((value) => ({ value, name: label(dimension, value) }))
       labelled.sort((a, b) => typeof a.name === 'number' && typeof b.name === 'number' ? a.name - b.name : String(a.name) < String(b.name) ? -1 : String(a.name) > String(b.name) ? 1 : 0)
       return new Map(labelled.map(({ value }, rank) => [value, rank]))
     })
+    // Mixed radix: at most 200,000 groups, so the ranks of up to five dimensions fit a double only
+    // when their product stays below 2^53; otherwise compare rank by rank.
+    const radix = ranks.map((r) => r.size)
+    const exact = radix.reduce((a, b) => a * b, 1) < 2 ** 53
+    for (const group of this.groups) {
+      group.rank = 0
+      for (let i = 0; i < ranks.length; i++) group.rank = group.rank * (radix[i] as number) + ((ranks[i] as Map<Value, number>).get(group.row[6 + i] as Value) as number)
+    }
+    const byRanks = (a: Group, b: Group): number => {
+      for (let i = 0; i < ranks.length; i++) {
+        const d = ((ranks[i] as Map<Value, number>).get(a.row[6 + i] as Value) as number) - ((ranks[i] as Map<Value, number>).get(b.row[6 + i] as Value) as number)
+        if (d !== 0) return d
+      }
+      return 0
+    }
+    this.groups.sort((a, b) => a.start - b.start || (exact ? a.rank - b.rank : byRanks(a, b)))
   }
-}
-
-function compareRanks (a: number[], b: number[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number)
-  return 0
 }

@@ -20,8 +20,8 @@ import { parseInput } from '../../registry/store.js'
  *   exclusive. `client` is a subsystem id `VN/GOV/<member>/<subsystem>`, `service` a service id
  *   `VN/GOV/<member>/<subsystem>/<service>`, `member` a member code on either side. A page's
  *   `nextCursor` continues exactly after its last item, whatever arrives in between.
- * - `stats` reads only the per-minute rollups, never the rows: its cost depends on the range and the
- *   grouping, not on how many transactions are stored. The range covers every minute that overlaps
+ * - `stats` reads only rollups (per minute, hour and day), never the rows: its cost depends on the
+ *   range and the grouping, not on how many transactions are stored. The range covers every minute that overlaps
  *   [from, to): from is rounded down and to up to the minute, and the result says so. Days are UTC.
  *   A dimension whose value was never known (a request refused before its client was identified)
  *   groups under the empty string.
@@ -75,7 +75,7 @@ export function resolveStatsQuery (query: StatsQuery, now: number): ResolvedStat
   const to = parsed.to ?? now
   const from = parsed.from ?? to - HOUR_MS
   if (from > to) {
-    throw new NdxpError('client.bad_request', `from (${new Date(from).toISOString()}) is after to (${new Date(to).toISOString()}); swap them.`)
+    throw new NdxpError('client.bad_request', `from (${readable(from)}) is after to (${readable(to)}); swap them.`)
   }
   if (parsed.interval === 'minute' && to - from > MAX_MINUTE_RANGE_MS) {
     throw new NdxpError('client.bad_request', `A range over ${MAX_MINUTE_RANGE_MS / DAY_MS} days cannot be answered minute by minute; use interval=hour, day or total, or a shorter range.`)
@@ -84,6 +84,9 @@ export function resolveStatsQuery (query: StatsQuery, now: number): ResolvedStat
   const alignedTo = from === to ? alignedFrom : Math.ceil(to / MINUTE_MS) * MINUTE_MS
   return { ...parsed, groupBy: [...new Set(parsed.groupBy)], from: alignedFrom, to: alignedTo }
 }
+
+/** ISO 8601 when the number is a date JavaScript can show, else the number itself. */
+const readable = (ms: number): string => Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms)
 
 export function tooManyStatsRows (): NdxpError {
   return new NdxpError('client.bad_request', `The answer would exceed ${MAX_STATS_ROWS} rows; use a coarser interval, a shorter range, fewer groupBy dimensions, or a client/service/member filter.`)

@@ -24,7 +24,7 @@ export interface TransactionWriterOptions {
   batchSize?: number
   /** Longest a record waits in memory while the store is healthy (default 200 ms). */
   flushIntervalMs?: number
-  /** Past this many records waiting, every failed retry is logged as an error (default 100,000). */
+  /** Past this many records waiting, the crossing and every failed retry are logged as errors (default 100,000). */
   maxPending?: number
   /** Backoff after a failed append: doubles from `retryMinMs` to `retryMaxMs` (defaults 100 ms, 30 s). */
   retryMinMs?: number
@@ -54,6 +54,7 @@ export class TransactionWriter {
   private writing: Promise<void> | undefined
   private consecutiveFailures = 0
   private backingOff = false
+  private overCap = false
   private closed = false
   private readonly batchSize: number
   private readonly maxPending: number
@@ -70,6 +71,11 @@ export class TransactionWriter {
     if (this.closed) throw new NdxpError('server.internal', 'The transaction writer is closed; a record arrived after shutdown began.')
     this.queue.push(record)
     this.counters.recorded++
+    if (this.pending > this.maxPending && !this.overCap) {
+      // Once per crossing: the store is down or slower than the traffic, and memory is what holds the log.
+      this.overCap = true
+      this.options.logger.error({ pending: this.pending, maxPending: this.maxPending }, 'transaction records piling up in memory past the cap; they are kept, not dropped')
+    }
     if (this.backingOff) return
     if (this.pending >= this.batchSize) this.schedule(0)
     else this.schedule(this.options.flushIntervalMs ?? 200)
@@ -151,6 +157,7 @@ export class TransactionWriter {
   private take (count: number, counter: 'flushed' | 'rejected'): void {
     this.head += count
     this.counters[counter] += count
+    if (this.pending <= this.maxPending) this.overCap = false
     // Reclaim the consumed prefix now and then rather than shifting on every batch.
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head)

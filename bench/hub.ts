@@ -1,0 +1,81 @@
+// Benchmark of the hub against peers, in one run, on the same upstream and loader: a direct call,
+// the hub with every feature on (authentication, identity, grant, rate limit, transaction log,
+// metrics), and bare @fastify/http-proxy. The proxy under test runs alone on core 0; upstream and
+// loader share core 1. Prints throughput, p50/p99 and the proxy's CPU time per exchange.
+// Usage: npm run build && node dist/bench/hub.js [--seconds 8]
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { request } from 'undici'
+import { closedLoop, percentile } from './lib/closed-loop.js'
+import { cpuSeconds, distRoot, hasTaskset, startPinned, type BenchServer } from './lib/processes.js'
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' } } })
+const seconds = Number(values.seconds)
+const adminToken = 'bench-admin-token'
+const dataDir = mkdtempSync(join(tmpdir(), 'ndxp-hub-bench-'))
+const paths = Array.from({ length: 1000 }, (_, i) => `/bench/${i}`)
+
+async function admin (hubUrl: string, method: 'POST' | 'PUT', path: string, body: unknown): Promise<Record<string, unknown>> {
+  const response = await request(`${hubUrl}${path}`, { method, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const answer = await response.body.json() as Record<string, unknown>
+  if (response.statusCode >= 300) throw new Error(`${method} ${path}: ${response.statusCode} ${JSON.stringify(answer)}`)
+  return answer
+}
+
+/** Registers a load-test agency with a policy far above the offered load, and the upstream as its provider. */
+async function registerBench (hubUrl: string, upstreamUrl: string): Promise<string> {
+  await admin(hubUrl, 'POST', '/v1/registry/members', { code: '000.00.99.B01', memberClass: 'GOV', name: 'Bench agency', kind: 'ministry', rateLimit: { ratePerSecond: 1_000_000, burst: 1_000_000 } })
+  await admin(hubUrl, 'POST', '/v1/registry/members/000.00.99.B01/subsystems', { code: 'LOAD', name: 'load generator' })
+  const issued = await admin(hubUrl, 'POST', '/v1/registry/members/000.00.99.B01/keys', { label: 'bench' })
+  await admin(hubUrl, 'POST', '/v1/registry/nodes', { id: 'bench-upstream', memberCode: '000.00.99.B01', baseUrl: upstreamUrl })
+  await admin(hubUrl, 'POST', '/v1/registry/services', { memberCode: '000.00.99.B01', subsystemCode: 'LOAD', serviceCode: 'bench', nodeId: 'bench-upstream', upstreamPath: '/bench', endpoints: [{ method: 'GET', path: '/bench/{key}' }], carriesPersonalData: false })
+  const id = { instance: 'VN', memberClass: 'GOV', memberCode: '000.00.99.B01', subsystemCode: 'LOAD' }
+  await admin(hubUrl, 'POST', '/v1/registry/grants', { client: id, service: { ...id, serviceCode: 'bench' } })
+  return issued.key as string
+}
+
+interface Row { name: string, rate: number, p50: number, p99: number, cpuMicros: number | undefined, errors: number }
+
+async function measure (name: string, url: string, pid: number | undefined, requestPaths: string[], headers?: Record<string, string>): Promise<Row> {
+  await closedLoop(url, requestPaths, { seconds: 2, ...(headers === undefined ? {} : { headers }) })
+  const before = pid === undefined ? 0 : cpuSeconds(pid)
+  const result = await closedLoop(url, requestPaths, { seconds, ...(headers === undefined ? {} : { headers }) })
+  const cpu = pid === undefined ? undefined : (cpuSeconds(pid) - before) / result.requests * 1e6
+  const errors = Object.entries(result.statusCounts).filter(([status]) => status !== '200').reduce((sum, [, n]) => sum + n, 0)
+  return { name, rate: result.requests / result.seconds, p50: percentile(result.latencies, 50), p99: percentile(result.latencies, 99), cpuMicros: cpu, errors }
+}
+
+const servers: BenchServer[] = []
+try {
+  const upstream = await startPinned(join(distRoot, 'bench/lib/upstream-server.js'), [], {}, 1)
+  servers.push(upstream)
+  const proxy = await startPinned(join(distRoot, 'bench/lib/http-proxy-server.js'), [], { UPSTREAM_URL: upstream.url }, 0)
+  servers.push(proxy)
+  const hub = await startPinned(join(distRoot, 'cli/ndxp.js'), ['gateway', '--port', '0'], { NDXP_DATA_DIR: dataDir, NDXP_ADMIN_TOKEN: adminToken, NDXP_LOG_LEVEL: 'warn', NDXP_HUB_URL: '' }, 0)
+  servers.push(hub)
+  const key = await registerBench(hub.url, upstream.url)
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  const rows: Row[] = []
+  rows.push(await measure('direct to upstream', upstream.url, undefined, paths))
+  rows.push(await measure('@fastify/http-proxy (bare)', proxy.url, proxy.child.pid, paths))
+  await proxy.stop()
+  rows.push(await measure('ndxp hub (all features)', hub.url, hub.child.pid,
+    paths.map((p) => `/r1/VN/GOV/000.00.99.B01/LOAD/bench${p.slice('/bench'.length)}`),
+    { authorization: `Bearer ${key}`, 'x-road-client': 'VN/GOV/000.00.99.B01/LOAD' }))
+  const peer = rows[1] as Row
+  console.log(`\n64 connections, 1 KB upstream answer, proxy alone on core 0${hasTaskset ? '' : ' (taskset missing: not pinned)'}, ${seconds} s each`)
+  console.log('target                        req/s     p50 ms   p99 ms   proxy µs CPU/exchange   × http-proxy CPU')
+  for (const row of rows) {
+    const ratio = row.cpuMicros === undefined || peer.cpuMicros === undefined ? '' : (row.cpuMicros / peer.cpuMicros).toFixed(2)
+    console.log(`${row.name.padEnd(28)} ${Math.round(row.rate).toString().padStart(7)} ${row.p50.toFixed(2).padStart(9)} ${row.p99.toFixed(2).padStart(8)} ${row.cpuMicros === undefined ? '—'.padStart(23) : row.cpuMicros.toFixed(1).padStart(23)} ${ratio.padStart(18)}${row.errors > 0 ? `   (${row.errors} non-200!)` : ''}`)
+  }
+  const stats = await request(`${hub.url}/v1/stats?groupBy=outcome`, { headers: { authorization: `Bearer ${adminToken}` } })
+  const totals = (await stats.body.json() as { totals: { count: number } }).totals
+  console.log(`hub's own count of recorded exchanges: ${totals.count}`)
+  console.log('target: the hub costs no more CPU per exchange than bare @fastify/http-proxy (ratio ≤ 1.00)')
+} finally {
+  await Promise.all(servers.map((s) => s.stop().catch(() => undefined)))
+  rmSync(dataDir, { recursive: true, force: true })
+}
