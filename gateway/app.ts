@@ -86,7 +86,12 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
   metrics.trackWriter(() => writer.stats())
   const onRecord = options.onRecord
   const record = (tx: TransactionRecord): void => {
-    writer.record(tx)
+    try {
+      writer.record(tx)
+    } catch (error) {
+      // Only possible if an answer finishes after shutdown began; say so rather than throw in a listener.
+      app.log.error({ err: error, transactionId: tx.id }, 'exchange finished after the transaction log closed; record not written')
+    }
     metrics.observeExchange(tx)
     if (tx.outcome === 'rate_limited' && tx.clientMemberCode !== null) metrics.rateLimited(tx.clientMemberCode)
     onRecord?.(tx)
