@@ -70,7 +70,7 @@ t.test('a slow or hanging provider times out with 504 at the service timeout', a
   t.same(hub.records.map((r) => r.outcome), ['success', 'timeout', 'timeout'])
 })
 
-t.test('a reset connection and a stopped node are 502; a truncated answer is cut and recorded', async (t) => {
+t.test('a reset connection, a truncated answer and a stopped node are all 502 and recorded', async (t) => {
   const { node, hub, call, fault, clearFaults } = await setup(t)
   await fault({ id: 'reset', trigger: { type: 'always' }, fault: { kind: 'reset' } })
   const reset = await call()
@@ -80,8 +80,9 @@ t.test('a reset connection and a stopped node are 502; a truncated answer is cut
   await clearFaults()
   await fault({ id: 'cut', trigger: { type: 'always' }, fault: { kind: 'truncate' } })
   const cut = await call()
-  t.equal(cut.statusCode, 200, 'the status line had gone out before the body broke')
-  await t.rejects(cut.body.text(), 'the client sees the answer cut short')
+  t.equal(cut.statusCode, 502, 'the hub reads small answers whole, so a broken one is a clean error, as in X-Road')
+  t.equal(cut.headers['x-road-error'], 'server.provider_unreachable')
+  await cut.body.dump()
   await clearFaults()
   await node.app.close()
   const gone = await call()
@@ -89,7 +90,7 @@ t.test('a reset connection and a stopped node are 502; a truncated answer is cut
   t.match(await gone.body.json(), { type: 'server.provider_unreachable', detail: /node population could not be reached/ })
   await new Promise((resolve) => setTimeout(resolve, 50))
   t.same(hub.records.map((r) => r.outcome), ['unreachable', 'unreachable', 'unreachable'])
-  t.equal(hub.records[1]?.statusCode, 200)
+  t.equal(hub.records[1]?.statusCode, 502)
   t.equal(hub.records[1]?.faultCode, 'server.provider_unreachable')
 })
 
@@ -100,4 +101,31 @@ t.test('contract drift from the provider reaches the client as sent: the hub doe
   t.equal(response.statusCode, 200)
   t.match(response.headers['x-ndxp-fault'], /drift;contract-drift/)
   t.ok((await response.body.text()).length > 0)
+})
+
+t.test('large answers stream through; one that breaks off mid-way is cut short and recorded', async (t) => {
+  const Fastify = (await import('fastify')).default
+  const upstream = Fastify()
+  const big = Buffer.alloc(600 * 1024, 'x')
+  upstream.get('/files/whole', async (_request, reply) => reply.header('content-type', 'application/octet-stream').send(big))
+  upstream.get('/files/broken', (request, reply) => {
+    reply.raw.writeHead(200, { 'content-length': String(big.length) })
+    reply.raw.write(big.subarray(0, 300 * 1024), () => request.raw.socket.destroy())
+  })
+  const upstreamUrl = await upstream.listen({ host: '127.0.0.1', port: 0 })
+  t.teardown(() => upstream.close())
+  const { hub } = await setup(t)
+  await hub.store.createNode({ id: 'files', memberCode: '000.00.00.G01', baseUrl: upstreamUrl })
+  await hub.store.createService({ memberCode: '000.00.00.G01', subsystemCode: 'CSDLQGDC', serviceCode: 'files', nodeId: 'files', upstreamPath: '/files', endpoints: [{ method: 'GET', path: '/files/*' }], carriesPersonalData: false })
+  await hub.store.createGrant({ client: { instance: 'VN', memberClass: 'GOV', memberCode: '000.00.00.H49', subsystemCode: 'DVCTINH' }, service: { instance: 'VN', memberClass: 'GOV', memberCode: '000.00.00.G01', subsystemCode: 'CSDLQGDC', serviceCode: 'files' } })
+  await hub.hub.registry.refresh()
+  const headers = { authorization: `Bearer ${hub.keys.get('000.00.00.H49')}`, 'x-road-client': 'VN/GOV/000.00.00.H49/DVCTINH' }
+  const whole = await request(`${hub.url}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/files/whole`, { headers })
+  t.equal(whole.statusCode, 200)
+  t.equal((await whole.body.arrayBuffer()).byteLength, big.length)
+  const broken = await request(`${hub.url}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/files/broken`, { headers })
+  t.equal(broken.statusCode, 200, 'the status line had gone out before the body broke')
+  await t.rejects(broken.body.arrayBuffer(), 'the client sees the answer cut short')
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.match(hub.records.map((r) => [r.outcome, r.responseSize]), [['success', big.length], ['unreachable', Number]])
 })
