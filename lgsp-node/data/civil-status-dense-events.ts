@@ -4,7 +4,7 @@
 // died first) is no record, so the counts below are draws, calibrated to the register's totals.
 import { certificatePurposes, changedFields, type CivilRecord, type CivilRecordOf } from '../../contracts/civil-status.js'
 import type { CivilEventPrefix } from '../../contracts/identifiers.js'
-import { anniversaryDay, dayOfIso, isoOfDay } from './civil-status-dates.js'
+import { anniversaryDay, dayOfIso, isoOfDay } from './calendar.js'
 import { dayBetween, deathDay, ELECTRONIC_REGISTER_DAY, marriageOf, REGISTER_END_DAY, type NumberOf } from './civil-status-events.js'
 import { authorityOf, bookAndPage, personOf, placeOfAddress, type Subject } from './civil-status-people.js'
 import type { CitizenCore } from './citizens.js'

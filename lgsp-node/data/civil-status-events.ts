@@ -4,7 +4,7 @@
 import type { CivilRecordOf } from '../../contracts/civil-status.js'
 import { provinceIndexByCode } from '../../contracts/provinces.js'
 import { FIRST_DEATH_REGISTRATION_YEAR, type CitizenCore } from './citizens.js'
-import { anniversaryDay, dayNumber, dayOfIso, isoOfDay } from './civil-status-dates.js'
+import { anniversaryDay, dayNumber, dayOfIso, isoOfDay } from './calendar.js'
 import { authorityOf, bookAndPage, personOf, placeOfAddress, placeOfCommune, type Family, type Subject } from './civil-status-people.js'
 import { communeInProvince } from './communes.js'
 import { hashInts, Rng } from './hash.js'

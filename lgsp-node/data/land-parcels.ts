@@ -7,7 +7,7 @@ import { citizenAt } from './citizens.js'
 import { communeAt, type Commune } from './communes.js'
 import type { NationalDataset } from './dataset.js'
 import { hashInts, Rng } from './hash.js'
-import { dayOf, isoOfDay, yearsAfter } from './land-dates.js'
+import { dayOfIso, isoOfDay, yearsAfter } from './calendar.js'
 import type { LandIndex, ParcelKey } from './land-index.js'
 import {
   asPlaceInName, businessOrigins, communeUses, farmOrigins, individualRuralUses, individualUrbanUses, isPublicUse,
@@ -16,15 +16,15 @@ import {
 import { placeWords } from './names.js'
 
 /** The certificate form with two-letter serials dates from Decree 88/2009, in force 10 December 2009. */
-const FIRST_ISSUE_DAY = dayOf('2009-12-10')
+const FIRST_ISSUE_DAY = dayOfIso('2009-12-10')
 /** The generated dataset is as of 1 January 2026. */
-const LAST_DAY = dayOf('2025-12-31')
+const LAST_DAY = dayOfIso('2025-12-31')
 /** Land Law 2013 in force: provincial departments certify organisations and re-issue after transfers; farm terms become 50 years. */
-const LAND_LAW_2013_FROM = dayOf('2014-07-01')
+const LAND_LAW_2013_FROM = dayOfIso('2014-07-01')
 /** Natural Resources and Environment merged into Agriculture and Environment in March 2025. */
-const MERGED_MINISTRY_FROM = dayOf('2025-03-01')
+const MERGED_MINISTRY_FROM = dayOfIso('2025-03-01')
 /** Districts abolished and provinces merged on 1 July 2025: communes issue first certificates. */
-const NO_DISTRICTS_FROM = dayOf('2025-07-01')
+const NO_DISTRICTS_FROM = dayOfIso('2025-07-01')
 /** Farmland allocated under the 1993 law had its term extended to 15 October 2063. */
 const EXTENDED_FARM_TERM = '2063-10-15'
 /** Citizens born this year or later are under 18 on the dataset's date and hold no land. */
@@ -58,8 +58,8 @@ export function eligibleHolder (dataset: NationalDataset, citizenIndex: number):
   const birthYear = 1900 + Math.floor((personalId.charCodeAt(3) - 48) / 2) * 100 + Number(personalId.slice(4, 6))
   if (birthYear >= MINOR_FROM_YEAR) return undefined
   const core = citizenAt(dataset.population, citizenIndex)
-  const adultDay = dayOf(yearsAfter(core.dateOfBirth, 18))
-  const lastDay = core.dateOfDeath === undefined ? LAST_DAY : Math.min(LAST_DAY, dayOf(core.dateOfDeath))
+  const adultDay = dayOfIso(yearsAfter(core.dateOfBirth, 18))
+  const lastDay = core.dateOfDeath === undefined ? LAST_DAY : Math.min(LAST_DAY, dayOfIso(core.dateOfDeath))
   if (adultDay > lastDay) return undefined
   return {
     holder: { kind: 'individual', personalId: core.personalId, fullName: core.fullName, dateOfBirth: core.dateOfBirth },

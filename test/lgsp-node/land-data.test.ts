@@ -5,7 +5,7 @@ import { citizenAt } from '../../lgsp-node/data/citizens.js'
 import { communeAt, communeCount } from '../../lgsp-node/data/communes.js'
 import { NationalDataset } from '../../lgsp-node/data/dataset.js'
 import { hashInts, Rng } from '../../lgsp-node/data/hash.js'
-import { dayOf, isoOfDay, yearsAfter } from '../../lgsp-node/data/land-dates.js'
+import { dayOfIso, isoOfDay, yearsAfter } from '../../lgsp-node/data/calendar.js'
 import { landIndex } from '../../lgsp-node/data/land-index.js'
 import { eligibleHolder, parcelFacts } from '../../lgsp-node/data/land-parcels.js'
 import { landUses } from '../../lgsp-node/data/land-vocabulary.js'
@@ -200,9 +200,9 @@ t.test('key sources enumerate existing parcels and certificates', async (t) => {
 
 t.test('calendar arithmetic agrees with Date from 1900 to 2100', async (t) => {
   let failures = 0
-  for (let day = dayOf('1900-01-01'); day <= dayOf('2100-12-31'); day++) {
+  for (let day = dayOfIso('1900-01-01'); day <= dayOfIso('2100-12-31'); day++) {
     const iso = new Date(day * 86_400_000).toISOString().slice(0, 10)
-    if ((isoOfDay(day) !== iso || dayOf(iso) !== day) && failures++ < 5) t.fail(`day ${day}: ${isoOfDay(day)} vs ${iso}`)
+    if ((isoOfDay(day) !== iso || dayOfIso(iso) !== day) && failures++ < 5) t.fail(`day ${day}: ${isoOfDay(day)} vs ${iso}`)
   }
   t.equal(failures, 0)
   t.equal(yearsAfter('2004-02-29', 18), '2022-02-28')

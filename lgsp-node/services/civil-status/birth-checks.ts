@@ -5,7 +5,7 @@ import type { BirthRegistrationRequest, CivilPlace } from '../../../contracts/ci
 import { NdxpError } from '../../../contracts/errors.js'
 import { provinceByCode } from '../../../contracts/provinces.js'
 import { citizenAt, type CitizenCore } from '../../data/citizens.js'
-import { dayOfIso } from '../../data/civil-status-dates.js'
+import { dayOfIso } from '../../data/calendar.js'
 import { placeOfCommune } from '../../data/civil-status-people.js'
 import { communeByCode } from '../../data/communes.js'
 import type { NationalDataset } from '../../data/dataset.js'

@@ -1,8 +1,8 @@
-// Calendar arithmetic on day numbers (days since 1970-01-01) in plain integers: land records compute
-// several dates each, and Date objects would cost more than the rest of the record.
+// Calendar arithmetic on ISO dates as whole days since 1970-01-01, in integer maths: generators pick
+// dates inside windows (after a birthday, before a death) millions of times, where Date objects cost more.
 
-/** Day number of a proleptic Gregorian date (month 1–12). */
-export function dayFromCivil (year: number, month: number, day: number): number {
+/** Days from 1970-01-01 to a proleptic Gregorian date (month 1–12); out-of-range days roll over. */
+export function dayNumber (year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year
   const era = Math.floor(y / 400)
   const yearOfEra = y - era * 400
@@ -11,14 +11,13 @@ export function dayFromCivil (year: number, month: number, day: number): number 
   return era * 146_097 + dayOfEra - 719_468
 }
 
-/** Day number of an ISO date (YYYY-MM-DD). */
-export function dayOf (iso: string): number {
-  return dayFromCivil(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), Number(iso.slice(8, 10)))
+export function dayOfIso (iso: string): number {
+  return dayNumber(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), Number(iso.slice(8, 10)))
 }
 
-/** ISO date (YYYY-MM-DD) of a day number. */
-export function isoOfDay (dayNumber: number): string {
-  const z = dayNumber + 719_468
+/** The ISO date of a day number (the inverse of dayNumber). */
+export function isoOfDay (dayCount: number): string {
+  const z = dayCount + 719_468
   const era = Math.floor(z / 146_097)
   const dayOfEra = z - era * 146_097
   const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365)
@@ -28,6 +27,11 @@ export function isoOfDay (dayNumber: number): string {
   const month = shifted < 10 ? shifted + 3 : shifted - 9
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
   return `${year}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`
+}
+
+/** The day someone born on `iso` turns `years` old (a 29 February birthday counts from 1 March). */
+export function anniversaryDay (iso: string, years: number): number {
+  return dayNumber(Number(iso.slice(0, 4)) + years, Number(iso.slice(5, 7)), Number(iso.slice(8, 10)))
 }
 
 /** The same calendar day `years` later; 29 February becomes 28 February in a common year. */
