@@ -33,9 +33,13 @@ export async function startNodeServer (definition: NodeDefinition, settings: Set
     faultRules: loadFaultRules(settings.NDXP_FAULTS),
     logger,
   })
+  let link: HubLink | undefined
+  // Hooks must be added before listening. preClose runs before in-flight requests drain: the hub
+  // hears "down" and stops routing here first.
+  app.addHook('preClose', async () => { await link?.stop() })
   const url = await app.listen({ host: settings.NDXP_HOST, port })
   if (settings.NDXP_HUB_URL !== undefined) {
-    const link = new HubLink({
+    link = new HubLink({
       hubUrl: settings.NDXP_HUB_URL,
       nodeId: definition.id,
       baseUrl: settings.NDXP_NODE_PUBLIC_URL ?? url,
@@ -44,8 +48,6 @@ export async function startNodeServer (definition: NodeDefinition, settings: Set
       logger: app.log,
     })
     await link.start()
-    // preClose runs before in-flight requests drain: the hub hears "down" and stops routing here first.
-    app.addHook('preClose', async () => { await link.stop() })
   }
   return { app, url }
 }
