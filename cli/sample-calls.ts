@@ -1,6 +1,9 @@
 // Ready-to-paste curl calls that `ndxp up` prints: one per national database, each with a seeded
 // consumer's development key and an identifier that exists in the generated data.
 import type { NationalDataset } from '../lgsp-node/data/dataset.js'
+import { civilStatusKeySources } from '../lgsp-node/services/civil-status/index.js'
+import { landKeySources } from '../lgsp-node/services/land/index.js'
+import type { KeySource } from '../lgsp-node/service.js'
 import type { DevKey } from '../registry/seed.js'
 
 interface SampleCall {
@@ -12,9 +15,16 @@ interface SampleCall {
 const samples: readonly SampleCall[] = [
   { what: 'population: a citizen', client: 'VN/GOV/000.00.00.H49/DVCTINH', path: (d) => `/r1/VN/GOV/000.00.00.G01/CSDLQGDC/citizens/${d.population.idAt(12_345_678)}` },
   { what: 'insurance: an insured person', client: 'VN/GOV/000.00.00.G18/LGSP', path: (d) => `/r1/VN/GOV/000.00.13.G12/CSDLBH/insured/${d.population.idAt(23_456_789)}` },
-  { what: 'civil status: a person\'s records', client: 'VN/GOV/000.00.00.H49/DVCTINH', path: (d) => `/r1/VN/GOV/000.00.00.G15/HOTICH/civil-records/by-person/${d.population.idAt(97_000_000)}` },
-  { what: 'land: parcels of a holder', client: 'VN/GOV/000.00.00.H49/LGSP', path: (d) => `/r1/VN/GOV/000.00.00.G10/CSDLDD/parcels/by-holder/${d.population.idAt(34_567_890)}` },
+  { what: 'civil status: a birth record', client: 'VN/GOV/000.00.00.H49/DVCTINH', path: (d) => `/r1/VN/GOV/000.00.00.G15/HOTICH/civil-records/${keyOf(civilStatusKeySources({ dataset: d }), 'civil-births', 1_234_567)}` },
+  { what: 'land: a parcel', client: 'VN/GOV/000.00.00.H49/LGSP', path: (d) => `/r1/VN/GOV/000.00.00.G10/CSDLDD/parcels/${keyOf(landKeySources({ dataset: d }), 'parcels', 7_654_321)}` },
 ]
+
+/** An existing key, so the printed calls show a record rather than an empty answer. */
+function keyOf (sources: readonly KeySource[], name: string, index: number): string {
+  const source = sources.find((s) => s.name === name)
+  if (source === undefined) throw new Error(`no key source ${name}`)
+  return source.keyAt(index % source.size)
+}
 
 export function sampleCurlCalls (hubUrl: string, keys: readonly DevKey[], dataset: NationalDataset): string[] {
   const lines: string[] = []

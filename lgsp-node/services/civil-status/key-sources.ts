@@ -29,7 +29,7 @@ function scanningSource (name: string, register: CivilStatusRegister, prefix: Ci
   }
 }
 
-export function civilStatusKeySources (context: NodeContext): KeySource[] {
+export function civilStatusKeySources (context: Pick<NodeContext, 'dataset'>): KeySource[] {
   const register = civilStatusOf(context.dataset)
   // Citizens who died cluster among the old, who sit together in index order: scatter the scan.
   const scatter = new FeistelPermutation(context.dataset.size, hashInts(context.dataset.seed, 0x5ca77e))

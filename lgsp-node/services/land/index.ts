@@ -8,7 +8,7 @@ export { parcelsService } from './parcels-service.js'
 export { certificatesService } from './certificates-service.js'
 
 /** Parcel keys (`communeCode/sheet/parcel`) and certificate serials, both by global parcel index. */
-export function landKeySources (context: NodeContext): KeySource[] {
+export function landKeySources (context: Pick<NodeContext, 'dataset'>): KeySource[] {
   const { dataset } = context
   const land = landIndex(dataset)
   return [
