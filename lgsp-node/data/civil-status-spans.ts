@@ -3,6 +3,7 @@
 // and "k-th person of the span" ↔ citizen index is a short binary search either way.
 import { provinces } from '../../contracts/provinces.js'
 import { FIRST_BIRTH_YEAR, type PopulationIndex } from './population-index.js'
+import { lastStartAtOrBelow } from './prefix-search.js'
 
 export class BirthYearSpan {
   readonly size: number
@@ -30,13 +31,7 @@ export class BirthYearSpan {
 
   /** The citizen index at a dense position (0 ≤ position < size). */
   indexAt (position: number): number {
-    let low = 0
-    let high = provinces.length - 1
-    while (low < high) {
-      const middle = (low + high + 1) >> 1
-      if ((this.runOffset[middle] as number) <= position) low = middle
-      else high = middle - 1
-    }
+    const low = lastStartAtOrBelow(this.runOffset, provinces.length - 1, position)
     return (this.runStart[low] as number) + position - (this.runOffset[low] as number)
   }
 

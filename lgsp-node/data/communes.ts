@@ -3,6 +3,7 @@
 import { hashInts, Rng } from './hash.js'
 import { placeWords, streetNames } from './names.js'
 import { provinces, provinceName, type Province, type ProvinceView } from '../../contracts/provinces.js'
+import { lastStartAtOrBelow } from './prefix-search.js'
 
 const TOTAL_COMMUNES = 10_599
 /** Real commune codes advance in steps (00001, 00004, 00007…); so do ours, which keeps them 5 digits. */
@@ -31,14 +32,7 @@ export const communeStart: Uint32Array = (() => {
 export const communeCount = communeStart[provinces.length] as number
 
 function provinceIndexOfCommune (communeIndex: number): number {
-  let low = 0
-  let high = provinces.length - 1
-  while (low < high) {
-    const middle = (low + high + 1) >> 1
-    if ((communeStart[middle] as number) <= communeIndex) low = middle
-    else high = middle - 1
-  }
-  return low
+  return lastStartAtOrBelow(communeStart, provinces.length - 1, communeIndex)
 }
 
 function placeName (rng: Rng): string {

@@ -5,6 +5,7 @@ import { provinceIndexByCode, provinces } from '../../contracts/provinces.js'
 import type { NationalDataset } from './dataset.js'
 import { FeistelPermutation } from './feistel.js'
 import { hashInts } from './hash.js'
+import { lastStartAtOrBelow } from './prefix-search.js'
 
 const SUFFIXES = 100_000_000
 
@@ -29,14 +30,7 @@ export class InsuranceCodes {
   }
 
   provinceOfIndex (index: number): number {
-    let low = 0
-    let high = provinces.length - 1
-    while (low < high) {
-      const middle = (low + high + 1) >> 1
-      if ((this.starts[middle] as number) <= index) low = middle
-      else high = middle - 1
-    }
-    return low
+    return lastStartAtOrBelow(this.starts, provinces.length - 1, index)
   }
 
   /** The code at a position of a province's sequence; positions below generatedCount are citizens. */

@@ -7,6 +7,7 @@ import { communeCount, communeStart } from './communes.js'
 import type { NationalDataset } from './dataset.js'
 import { FeistelPermutation } from './feistel.js'
 import { hashInts, mix32 } from './hash.js'
+import { lastStartAtOrBelow } from './prefix-search.js'
 
 const MIN_SHEETS = 5
 const MAX_SHEETS = 40
@@ -23,17 +24,6 @@ export interface ParcelKey {
   readonly communeIndex: number
   readonly sheet: number
   readonly parcel: number
-}
-
-function binarySearch (starts: ArrayLike<number>, last: number, value: number): number {
-  let low = 0
-  let high = last
-  while (low < high) {
-    const middle = (low + high + 1) >> 1
-    if ((starts[middle] as number) <= value) low = middle
-    else high = middle - 1
-  }
-  return low
 }
 
 export class LandIndex {
@@ -123,7 +113,7 @@ export class LandIndex {
   /** The key of the parcel at a global index (0 ≤ index < size). */
   keyAt (index: number): ParcelKey {
     if (!Number.isInteger(index) || index < 0 || index >= this.size) throw new RangeError(`parcel index ${index} is outside [0, ${this.size})`)
-    const communeIndex = binarySearch(this.communeParcelStart, communeCount - 1, index)
+    const communeIndex = lastStartAtOrBelow(this.communeParcelStart, communeCount - 1, index)
     const sheetKey = this.sheetKeys[communeIndex] as number
     let rest = index - (this.communeParcelStart[communeIndex] as number)
     let sheet = 1
@@ -141,7 +131,7 @@ export class LandIndex {
 
   /** The citizen index the parcel's holder slot falls on, or -1 past every citizen's slots; the record decides whether they can hold it. */
   slotCitizen (index: number): number {
-    const province = binarySearch(this.provinceParcelStart, provinces.length - 1, index)
+    const province = lastStartAtOrBelow(this.provinceParcelStart, provinces.length - 1, index)
     const start = this.citizenStart[province] as number
     const citizens = (this.citizenStart[province + 1] as number) - start
     const slot = (this.holderShuffles[province] as FeistelPermutation).forward(index - (this.provinceParcelStart[province] as number))
@@ -150,7 +140,7 @@ export class LandIndex {
 
   /** Global indexes (ascending) of the parcels whose holder slot falls on the citizen: the inverse of slotCitizen. */
   slotParcels (citizenIndex: number): number[] {
-    const province = binarySearch(this.citizenStart, provinces.length - 1, citizenIndex)
+    const province = lastStartAtOrBelow(this.citizenStart, provinces.length - 1, citizenIndex)
     const start = this.citizenStart[province] as number
     const citizens = (this.citizenStart[province + 1] as number) - start
     const parcels = this.provinceSize(province)

@@ -5,6 +5,7 @@
 import { permuteSerial, unpermuteSerial } from './feistel.js'
 import { hashInts } from './hash.js'
 import { provinceIndexByCode, provinces } from '../../contracts/provinces.js'
+import { lastStartAtOrBelow } from './prefix-search.js'
 
 export const FIRST_BIRTH_YEAR = 1925
 /** The generated population is as of 1 January 2026; later births only come from the write overlay. */
@@ -69,14 +70,7 @@ export class PopulationIndex {
   }
 
   private bucketOfIndex (index: number): number {
-    let low = 0
-    let high = BUCKETS - 1
-    while (low < high) {
-      const middle = (low + high + 1) >> 1
-      if ((this.bucketStart[middle] as number) <= index) low = middle
-      else high = middle - 1
-    }
-    return low
+    return lastStartAtOrBelow(this.bucketStart, BUCKETS - 1, index)
   }
 
   /** Keyed by province, year and gender rather than bucket number, so years past the table work too. */

@@ -1,13 +1,15 @@
 // The behaviour every TransactionStore backend must show; each backend's test runs it in one line.
 // Also exports the record fixtures and the brute-force stats the writer and route tests reuse.
 import type { Test } from 'tap'
-import { NdxpError, type ErrorCode } from '../../contracts/errors.js'
 import {
   durationMs, statsResultSchema, transactionPageSchema,
   type StatsDimension, type StatsQuery, type StatsResult, type TransactionPage, type TransactionQuery, type TransactionRecord,
 } from '../../contracts/transaction.js'
 import { RELATIVE_ERROR } from '../../gateway/transactions/histogram.js'
 import { DAY_MS, HOUR_MS, MINUTE_MS, joinKnown, type TransactionStore, type TransactionStoreOptions } from '../../gateway/transactions/store.js'
+import { expectError } from '../helpers/expect-error.js'
+
+export { expectError }
 
 export type MakeStore = (options?: TransactionStoreOptions) => Promise<TransactionStore>
 
@@ -53,17 +55,6 @@ export function makeRecord (spec: RecordSpec = {}): TransactionRecord {
   }
 }
 
-/** Resolves to the NdxpError the promise rejects with, after checking its code (and message). */
-export async function expectError (t: Test, promise: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<NdxpError | undefined> {
-  const outcome = await promise.then(() => 'resolved', (e: unknown) => e)
-  if (!(outcome instanceof NdxpError)) {
-    t.fail(`expected an NdxpError ${code}, got ${outcome instanceof Error ? `${outcome.name}: ${outcome.message}` : String(outcome)}`)
-    return undefined
-  }
-  t.equal(outcome.code, code, `${code}: ${outcome.message.slice(0, 160)}`)
-  if (message !== undefined) t.match(outcome.message, message)
-  return outcome
-}
 
 const dimensionOf: Record<StatsDimension, (r: TransactionRecord) => string | number> = {
   client: (r) => joinKnown([r.clientInstance, r.clientMemberClass, r.clientMemberCode, r.clientSubsystemCode]),

@@ -1,9 +1,12 @@
 // The behaviour every RegistryStore backend must show; each backend's test runs it in one line.
 import type { Test } from 'tap'
-import { NdxpError, type ErrorCode } from '../../contracts/errors.js'
+import { NdxpError } from '../../contracts/errors.js'
 import { registrySnapshotSchema, type ClientId, type GrantCreate, type MemberCreate, type ServiceCreate, type ServiceId } from '../../contracts/registry.js'
 import { generateApiKey } from '../../registry/keys.js'
 import type { RegistryStore } from '../../registry/store.js'
+import { expectError } from '../helpers/expect-error.js'
+
+export { expectError }
 
 export type MakeStore = () => Promise<RegistryStore>
 
@@ -29,17 +32,6 @@ export async function federation (store: RegistryStore): Promise<void> {
   await store.createService(CITIZENS)
 }
 
-/** Resolves to the NdxpError the promise rejects with, after checking its code (and message). */
-export async function expectError (t: Test, promise: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<NdxpError | undefined> {
-  const outcome = await promise.then(() => 'resolved', (e: unknown) => e)
-  if (!(outcome instanceof NdxpError)) {
-    t.fail(`expected an NdxpError ${code}, got ${outcome instanceof Error ? `${outcome.name}: ${outcome.message}` : String(outcome)}`)
-    return undefined
-  }
-  t.equal(outcome.code, code, `${code}: ${outcome.message.slice(0, 160)}`)
-  if (message !== undefined) t.match(outcome.message, message)
-  return outcome
-}
 
 const grant = (extra: Partial<GrantCreate> = {}): GrantCreate => ({ client: DVCTINH_ID, service: CITIZENS_ID, ...extra })
 const HUGE = 'A'.repeat(1_000_000)
