@@ -3,6 +3,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { contractSerializerCompiler } from '../common/contract-serializer.js'
+import { drainPlugin } from '../common/drain.js'
 import { Agent, type Dispatcher } from 'undici'
 import { registerOpenApi } from '../common/openapi.js'
 import problemPlugin, { sendProblem } from '../common/problem-plugin.js'
@@ -112,6 +113,7 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(contractSerializerCompiler)
   await app.register(problemPlugin)
+  await app.register(drainPlugin)
   await registerOpenApi(app, {
     title: 'ndxp hub',
     description: 'NDXP-style national data-exchange hub: X-Road REST exchange under /r1/, management under /v1/',

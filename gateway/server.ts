@@ -15,6 +15,8 @@ export interface RunningHub {
   readonly hub: Hub
   readonly url: string
   readonly devKeys: readonly DevKey[]
+  /** Drains in-flight exchanges, flushes the log, then closes the stores (in that order). */
+  close: () => Promise<void>
 }
 
 function dataFile (settings: Settings, name: string): string {
@@ -35,10 +37,15 @@ export async function startHubServer (settings: Settings, port = settings.NDXP_H
     heartbeatStaleMs: settings.NDXP_HEARTBEAT_MS * 3,
     logger,
   })
-  hub.app.addHook('onClose', async () => {
-    await transactionStore.close()
-    await registryStore.close()
-  })
+  const close = async (): Promise<void> => {
+    // The app's own onClose flushes the writer into the store, so the stores close only after it.
+    try {
+      await hub.app.close()
+    } finally {
+      await transactionStore.close()
+      await registryStore.close()
+    }
+  }
   const url = await hub.app.listen({ host: settings.NDXP_HOST, port })
-  return { hub, url, devKeys: seeded.keys }
+  return { hub, url, devKeys: seeded.keys, close }
 }

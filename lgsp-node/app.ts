@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { requireAdminToken } from '../common/admin-auth.js'
 import { registerOpenApi } from '../common/openapi.js'
 import problemPlugin, { sendProblem } from '../common/problem-plugin.js'
+import { drainPlugin } from '../common/drain.js'
 import { NdxpError, problemSchema } from '../contracts/errors.js'
 import type { FaultRuleInput } from '../contracts/faults.js'
 import type { NationalDataset } from './data/dataset.js'
@@ -49,6 +50,7 @@ export async function buildNodeApp (options: NodeAppOptions): Promise<ZodApp> {
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(contractSerializerCompiler)
   await app.register(problemPlugin)
+  await app.register(drainPlugin)
   await registerOpenApi(app, {
     title: options.title,
     description: `LGSP node ${options.nodeId} of member ${options.memberCode}: services ${options.services.map((s) => s.code).join(', ')}`,

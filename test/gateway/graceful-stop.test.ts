@@ -47,10 +47,14 @@ t.test('SIGTERM mid-load: records on disk equal answers received', async (t) => 
   const workers = Array.from({ length: 16 }, (_, n) => worker(n))
   await new Promise((resolve) => setTimeout(resolve, 1500))
   stopping = true
+  const killedAt = Date.now()
   hub.child.kill('SIGTERM')
   const code = await hub.exited
+  const stopMs = Date.now() - killedAt
   await Promise.all(workers)
   t.equal(code, 0, `the hub exits cleanly: ${hub.output().slice(-2000)}`)
+  // Regression: the hub waited out its 72 s keep-alive timeout for clients that kept their connections open.
+  t.ok(stopMs < 30_000, `the stop does not wait for keep-alive clients to go away (${stopMs} ms)`)
   t.ok(answered > 50, `the load was real (${answered} answers, ${failed} refused after the stop)`)
   const transactions = await openSqliteTransactionStore({ filename: join(dataDir, 'transactions.db') })
   t.equal(await transactions.count(), answered, 'every answer is in the log, none twice')
