@@ -1,8 +1,10 @@
 // Takes transaction records off the request path: `record` only pushes to memory; batches go to the
 // store every `flushIntervalMs` or `batchSize` records, whichever comes first, one append at a time.
-// When the store fails, records stay in memory and the writer retries with backoff: nothing is dropped.
+// When the store fails, records stay in memory (or, given a spool, go to a local file) and the writer
+// retries with backoff: nothing is dropped. Spooled records are delivered first once the store answers.
 import { NdxpError } from '../../contracts/errors.js'
 import type { TransactionRecord } from '../../contracts/transaction.js'
+import type { TransactionSpool } from './spool.js'
 import type { TransactionStore } from './store.js'
 
 export interface WriterLogger {
@@ -30,6 +32,8 @@ export interface TransactionWriterOptions {
   retryMinMs?: number
   retryMaxMs?: number
   timers?: WriterTimers
+  /** Where batches go while the store is unreachable; replayed (idempotently) once it answers. */
+  spool?: TransactionSpool
 }
 
 export interface WriterCounters {
@@ -43,12 +47,17 @@ export interface WriterCounters {
   failures: number
   /** Records the store refused as malformed; logged one by one, never retried. */
   rejected: number
+  /** Records written to the spool while the store was down, and those since delivered from it. */
+  spooled: number
+  replayed: number
+  /** Records in the spool now. */
+  spoolSize: number
 }
 
 export class TransactionWriter {
   private queue: TransactionRecord[] = []
   private head = 0
-  private readonly counters = { recorded: 0, flushed: 0, failures: 0, rejected: 0 }
+  private readonly counters = { recorded: 0, flushed: 0, failures: 0, rejected: 0, spooled: 0, replayed: 0 }
   private timer: { unref (): unknown } | undefined
   private timerMs = 0
   private writing: Promise<void> | undefined
@@ -64,6 +73,8 @@ export class TransactionWriter {
     this.batchSize = options.batchSize ?? 500
     this.maxPending = options.maxPending ?? 100_000
     this.timers = options.timers ?? { setTimeout: (callback, ms) => setTimeout(callback, ms), clearTimeout: (handle) => { clearTimeout(handle as NodeJS.Timeout) } }
+    // A spool left by an earlier run (stopped while its store was down) is delivered from the start.
+    if ((options.spool?.size ?? 0) > 0) this.schedule(0)
   }
 
   /** Synchronous and cheap: the exchange path never waits for the store. Throws once closed. */
@@ -87,17 +98,18 @@ export class TransactionWriter {
 
   /** Counters for /metrics. */
   stats (): WriterCounters {
-    return { ...this.counters, pending: this.pending }
+    return { ...this.counters, pending: this.pending, spoolSize: this.options.spool?.size ?? 0 }
   }
 
   /**
-   * Resolves once every record handed in before the call is stored; rejects if the store fails now
-   * (the records stay queued and the background retry continues).
+   * Resolves once every record handed in before the call is stored (or spooled, with a spool);
+   * rejects if the store fails now and there is no spool (the records stay queued and the
+   * background retry continues).
    */
   async flush (): Promise<void> {
     const target = this.counters.recorded
-    while (this.counters.flushed + this.counters.rejected < target) {
-      await this.writeOnce()
+    while (this.counters.flushed + this.counters.rejected + this.counters.spooled < target) {
+      await this.writeOnce(true)
     }
   }
 
@@ -115,11 +127,16 @@ export class TransactionWriter {
     }
   }
 
-  /** One append of the oldest batch, never two at once. */
-  private async writeOnce (): Promise<void> {
+  /** One append of the oldest batch (or a replay of the spool), never two at once. */
+  private async writeOnce (flushing = false): Promise<void> {
     while (this.writing !== undefined) await this.writing.catch(() => undefined)
-    if (this.pending === 0) return
-    const attempt = this.appendBatch()
+    const spool = this.options.spool
+    // Older records first while the store answers; while it fails, or when a flush must make what is
+    // in memory durable, memory first (it reaches the store or the spool).
+    const replay = spool !== undefined && spool.size > 0 &&
+      (this.pending === 0 || (!flushing && !this.closed && this.consecutiveFailures === 0))
+    if (this.pending === 0 && !replay) return
+    const attempt = replay ? this.replaySpool(spool) : this.appendBatch()
     this.writing = attempt
     try {
       await attempt
@@ -128,12 +145,28 @@ export class TransactionWriter {
     }
   }
 
+  private async replaySpool (spool: TransactionSpool): Promise<void> {
+    try {
+      const delivered = await spool.replay((records) => this.options.store.append(records), this.batchSize)
+      this.counters.replayed += delivered
+      this.options.logger.info({ delivered }, 'spooled transaction records delivered to the store')
+    } catch (error) {
+      throw this.failed(error)
+    }
+    this.succeeded()
+  }
+
   private async appendBatch (): Promise<void> {
     const batch = this.queue.slice(this.head, this.head + this.batchSize)
     try {
       await this.options.store.append(batch)
     } catch (error) {
-      if (!(error instanceof NdxpError && error.code === 'client.bad_request' && batch.length > 1)) throw this.failed(error)
+      const malformed = error instanceof NdxpError && error.code === 'client.bad_request'
+      if (!malformed && this.spoolBatch(batch)) {
+        this.failed(error)
+        return
+      }
+      if (!(malformed && batch.length > 1)) throw this.failed(error)
       // One malformed record must not hold back the rest: find it by appending one at a time.
       for (const record of batch) await this.appendOne(record)
       this.succeeded()
@@ -141,6 +174,19 @@ export class TransactionWriter {
     }
     this.take(batch.length, 'flushed')
     this.succeeded()
+  }
+
+  /** Durable on local disk once this returns true; the store gets the batch when it answers again. */
+  private spoolBatch (batch: TransactionRecord[]): boolean {
+    if (this.options.spool === undefined) return false
+    try {
+      this.options.spool.write(batch)
+    } catch (error) {
+      this.options.logger.error({ err: error, records: batch.length }, 'cannot write the transaction spool; records kept in memory')
+      return false
+    }
+    this.take(batch.length, 'spooled')
+    return true
   }
 
   private async appendOne (record: TransactionRecord): Promise<void> {
@@ -154,7 +200,7 @@ export class TransactionWriter {
     }
   }
 
-  private take (count: number, counter: 'flushed' | 'rejected'): void {
+  private take (count: number, counter: 'flushed' | 'rejected' | 'spooled'): void {
     this.head += count
     this.counters[counter] += count
     if (this.pending <= this.maxPending) this.overCap = false
@@ -168,7 +214,7 @@ export class TransactionWriter {
   private succeeded (): void {
     this.consecutiveFailures = 0
     this.backingOff = false
-    if (this.pending > 0 && !this.closed) this.schedule(0)
+    if ((this.pending > 0 || (this.options.spool?.size ?? 0) > 0) && !this.closed) this.schedule(0)
   }
 
   private failed (error: unknown): unknown {
@@ -184,6 +230,7 @@ export class TransactionWriter {
     }
     this.backingOff = true
     if (!this.closed) this.schedule(delay, true)
+    else this.backingOff = false // closing: the next flush round may spool at once
     return error
   }
 

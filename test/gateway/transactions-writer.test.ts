@@ -86,7 +86,7 @@ t.test('record only queues; a batch goes out at batchSize or when the interval t
   for (const r of records(2)) writer.record(r)
   await timers.fire()
   t.strictSame(store.batches, [3, 2])
-  t.strictSame(writer.stats(), { recorded: 5, flushed: 5, pending: 0, failures: 0, rejected: 0 })
+  t.strictSame(writer.stats(), { recorded: 5, flushed: 5, pending: 0, failures: 0, rejected: 0, spooled: 0, replayed: 0, spoolSize: 0 })
   t.ok(timers.armed.every((timer) => timer.unrefed), 'timers never hold the process open')
 })
 
@@ -107,7 +107,7 @@ t.test('flush resolves once everything recorded before it is stored', async (t) 
   await writer.flush()
   t.strictSame(store.batches, [2, 2, 1])
   t.strictSame(await store.real.get(sent[4]?.id as string), sent[4])
-  t.strictSame(writer.stats(), { recorded: 5, flushed: 5, pending: 0, failures: 0, rejected: 0 })
+  t.strictSame(writer.stats(), { recorded: 5, flushed: 5, pending: 0, failures: 0, rejected: 0, spooled: 0, replayed: 0, spoolSize: 0 })
 })
 
 t.test('concurrent flushes and timers never append a batch twice', async (t) => {
@@ -133,7 +133,7 @@ t.test('a failing store: records are kept and retried with doubling backoff, non
   t.strictSame(timers.armed.map((timer) => timer.ms), [300], 'capped at retryMaxMs')
   await timers.fire()
   t.strictSame(store.batches, [3])
-  t.strictSame(writer.stats(), { recorded: 3, flushed: 3, pending: 0, failures: 3, rejected: 0 })
+  t.strictSame(writer.stats(), { recorded: 3, flushed: 3, pending: 0, failures: 3, rejected: 0, spooled: 0, replayed: 0, spoolSize: 0 })
   t.equal(logger.lines.filter((l) => l.level === 'warn').length, 3, 'each failure logged')
   t.match(logger.lines[0], { details: { pending: 2, failures: 1, retryInMs: 100 } })
 })
@@ -163,7 +163,7 @@ t.test('a malformed record is logged and skipped; the rest of its batch is store
   for (const r of [makeRecord(), bad, makeRecord()]) writer.record(r)
   await writer.flush()
   t.equal(await store.real.count(), 2)
-  t.strictSame(writer.stats(), { recorded: 3, flushed: 2, pending: 0, failures: 0, rejected: 1 })
+  t.strictSame(writer.stats(), { recorded: 3, flushed: 2, pending: 0, failures: 0, rejected: 1, spooled: 0, replayed: 0, spoolSize: 0 })
   t.match(logger.lines, [{ level: 'error', details: { transactionId: '' }, message: /malformed/ }])
 })
 
