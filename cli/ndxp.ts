@@ -2,6 +2,7 @@
 // The `ndxp` command: dispatches to a subcommand; every subcommand validates its settings first.
 import { SettingsError } from '../common/config.js'
 import { FaultConfigError } from '../lgsp-node/faults/config.js'
+import { runBalance, runLgsp } from './edge-commands.js'
 import { runGateway } from './gateway-command.js'
 import { runNode } from './node-command.js'
 import { runUp } from './up-command.js'
@@ -12,12 +13,16 @@ commands:
   up                 the whole federation: hub and national-database nodes, one process each
   gateway            the hub alone
   node --node <id>   one national-database node (population, insurance, civil-status, land)
+  balance --upstream <url>...   a round-robin load balancer over hub replicas
+  lgsp --member <code> --subsystem <code> --hub <url>   an agency's LGSP: adds its identity to calls
 
 options (each also an NDXP_* environment variable; see README):
   --host <addr>  --port <n>  --data-dir <dir>  --seed <text>  --population <n>
-  --admin-token <token>  --log-level <level>  --faults <json|@file>`
+  --admin-token <token>  --log-level <level>  --faults <json|@file>
+  --store sqlite|redis  --redis-url <url>  --redis-prefix <p>  --rate-limit-fallback open|closed|local
+  --gateway-id <id>`
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { up: runUp, node: runNode, gateway: runGateway }
+const commands: Record<string, (args: string[]) => Promise<void>> = { up: runUp, node: runNode, gateway: runGateway, balance: runBalance, lgsp: runLgsp }
 
 async function main (): Promise<void> {
   const [name, ...args] = process.argv.slice(2)

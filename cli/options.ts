@@ -11,6 +11,11 @@ const sharedFlags = {
   'admin-token': { type: 'string' },
   'log-level': { type: 'string' },
   faults: { type: 'string' },
+  store: { type: 'string' },
+  'redis-url': { type: 'string' },
+  'redis-prefix': { type: 'string' },
+  'rate-limit-fallback': { type: 'string' },
+  'gateway-id': { type: 'string' },
 } as const
 
 const settingOfFlag: Record<string, keyof Settings> = {
@@ -21,6 +26,11 @@ const settingOfFlag: Record<string, keyof Settings> = {
   'admin-token': 'NDXP_ADMIN_TOKEN',
   'log-level': 'NDXP_LOG_LEVEL',
   faults: 'NDXP_FAULTS',
+  store: 'NDXP_STORE',
+  'redis-url': 'NDXP_REDIS_URL',
+  'redis-prefix': 'NDXP_REDIS_PREFIX',
+  'rate-limit-fallback': 'NDXP_RATE_LIMIT_FALLBACK',
+  'gateway-id': 'NDXP_GATEWAY_ID',
 }
 
 export interface ParsedCommand {

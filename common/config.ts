@@ -25,6 +25,13 @@ export const settingsSchema = z.object({
   NDXP_USER_ID_SECRET: z.string().min(16, 'must be at least 16 characters').optional()
     .describe('Keys the HMAC of X-Road-UserId in records (default: derived from the admin token)'),
   NDXP_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  NDXP_STORE: z.enum(['sqlite', 'redis']).default('sqlite')
+    .describe('Where the hub keeps registry, rate-limit state and transaction log: sqlite (one hub) or redis (replicas share it)'),
+  NDXP_REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' }).optional(),
+  NDXP_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'use 1–64 of A-Z a-z 0-9 . _ -').default('ndxp')
+    .describe('Prefixes every Redis key, so that several deployments can share one Redis'),
+  NDXP_RATE_LIMIT_FALLBACK: z.enum(['open', 'closed', 'local']).default('local')
+    .describe('Rate limiting while Redis is unreachable: admit all, refuse all (503), or limit locally at this replica\'s share'),
   NDXP_FAULTS: z.string().optional().describe('Fault rules to load at start: a JSON array, or @path to a JSON file'),
   NODE_ENV: z.string().optional(),
 })
@@ -39,6 +46,9 @@ export function loadSettings (environment: Record<string, string | undefined>, o
   for (const [key, value] of Object.entries(environment)) if ((key.startsWith('NDXP_') || key === 'NODE_ENV') && value !== '') relevant[key] = value
   const result = settingsSchema.safeParse({ ...relevant, ...overrides })
   if (result.success) {
+    if (result.data.NDXP_STORE === 'redis' && result.data.NDXP_REDIS_URL === undefined) {
+      throw new SettingsError('NDXP_REDIS_URL: required with NDXP_STORE=redis (--store redis); e.g. --redis-url redis://127.0.0.1:6379')
+    }
     if (result.data.NODE_ENV === 'production' && result.data.NDXP_ADMIN_TOKEN === 'ndxp-dev-admin-token') {
       throw new SettingsError('NDXP_ADMIN_TOKEN: set a real admin token; the development default is refused when NODE_ENV=production')
     }
