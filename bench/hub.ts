@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { request } from 'undici'
+import { BENCH_CLIENT, benchServicePath, registerBenchAgency } from './lib/bench-agency.js'
 import { closedLoop, percentile } from './lib/closed-loop.js'
 import { cpuSeconds, distRoot, hasTaskset, startPinned, type BenchServer } from './lib/processes.js'
 
@@ -16,25 +17,6 @@ const seconds = Number(values.seconds)
 const adminToken = 'bench-admin-token'
 const dataDir = mkdtempSync(join(tmpdir(), 'ndxp-hub-bench-'))
 const paths = Array.from({ length: 1000 }, (_, i) => `/bench/${i}`)
-
-async function admin (hubUrl: string, method: 'POST' | 'PUT', path: string, body: unknown): Promise<Record<string, unknown>> {
-  const response = await request(`${hubUrl}${path}`, { method, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  const answer = await response.body.json() as Record<string, unknown>
-  if (response.statusCode >= 300) throw new Error(`${method} ${path}: ${response.statusCode} ${JSON.stringify(answer)}`)
-  return answer
-}
-
-/** Registers a load-test agency with a policy far above the offered load, and the upstream as its provider. */
-async function registerBench (hubUrl: string, upstreamUrl: string): Promise<string> {
-  await admin(hubUrl, 'POST', '/v1/registry/members', { code: '000.00.99.B01', memberClass: 'GOV', name: 'Bench agency', kind: 'ministry', rateLimit: { ratePerSecond: 1_000_000, burst: 1_000_000 } })
-  await admin(hubUrl, 'POST', '/v1/registry/members/000.00.99.B01/subsystems', { code: 'LOAD', name: 'load generator' })
-  const issued = await admin(hubUrl, 'POST', '/v1/registry/members/000.00.99.B01/keys', { label: 'bench' })
-  await admin(hubUrl, 'POST', '/v1/registry/nodes', { id: 'bench-upstream', memberCode: '000.00.99.B01', baseUrl: upstreamUrl })
-  await admin(hubUrl, 'POST', '/v1/registry/services', { memberCode: '000.00.99.B01', subsystemCode: 'LOAD', serviceCode: 'bench', nodeId: 'bench-upstream', upstreamPath: '/bench', endpoints: [{ method: 'GET', path: '/bench/{key}' }], carriesPersonalData: false })
-  const id = { instance: 'VN', memberClass: 'GOV', memberCode: '000.00.99.B01', subsystemCode: 'LOAD' }
-  await admin(hubUrl, 'POST', '/v1/registry/grants', { client: id, service: { ...id, serviceCode: 'bench' } })
-  return issued.key as string
-}
 
 interface Row { name: string, rate: number, p50: number, p99: number, cpuMicros: number | undefined, errors: number }
 
@@ -55,15 +37,14 @@ try {
   servers.push(proxy)
   const hub = await startPinned(join(distRoot, 'cli/ndxp.js'), ['gateway', '--port', '0'], { NDXP_DATA_DIR: dataDir, NDXP_ADMIN_TOKEN: adminToken, NDXP_LOG_LEVEL: 'warn', NDXP_HUB_URL: '' }, 0)
   servers.push(hub)
-  const key = await registerBench(hub.url, upstream.url)
+  const key = await registerBenchAgency(hub.url, adminToken, upstream.url)
   await new Promise((resolve) => setTimeout(resolve, 1500))
   const rows: Row[] = []
   rows.push(await measure('direct to upstream', upstream.url, undefined, paths))
   rows.push(await measure('@fastify/http-proxy (bare)', proxy.url, proxy.child.pid, paths))
   await proxy.stop()
   rows.push(await measure('ndxp hub (all features)', hub.url, hub.child.pid,
-    paths.map((p) => `/r1/VN/GOV/000.00.99.B01/LOAD/bench${p.slice('/bench'.length)}`),
-    { authorization: `Bearer ${key}`, 'x-road-client': 'VN/GOV/000.00.99.B01/LOAD' }))
+    paths.map(benchServicePath), { authorization: `Bearer ${key}`, 'x-road-client': BENCH_CLIENT }))
   const peer = rows[1] as Row
   console.log(`\n64 connections, 1 KB upstream answer, proxy alone on core 0${hasTaskset ? '' : ' (taskset missing: not pinned)'}, ${seconds} s each`)
   console.log('target                        req/s     p50 ms   p99 ms   proxy µs CPU/exchange   × http-proxy CPU')

@@ -11,7 +11,7 @@ import { NdxpError } from '../contracts/errors.js'
 import type { TransactionRecord } from '../contracts/transaction.js'
 import type { RegistryStore } from '../registry/store.js'
 import { registryAdminRoutes } from './admin/plugin.js'
-import { healthRoutes, registryReadiness } from './health.js'
+import { healthRoutes, registryReadiness, type ReadinessCheck } from './health.js'
 import { createHubMetrics, type HubMetrics } from './metrics.js'
 import { nodesApi } from './nodes-api.js'
 import { transactionRoutes } from './transactions/routes.js'
@@ -23,7 +23,8 @@ import { uuidv7 } from './exchange/ids.js'
 import { exchangePlugin } from './exchange/plugin.js'
 import type { RateLimiter } from './rate-limit/limiter.js'
 import { LocalRateLimiter } from './rate-limit/local-limiter.js'
-import { RegistryCache } from './registry-cache.js'
+import { RegistryCache, type RegistryCacheOptions } from './registry-cache.js'
+import type { TransactionSpool } from './transactions/spool.js'
 
 export interface HubOptions {
   readonly registryStore: RegistryStore
@@ -47,6 +48,14 @@ export interface HubOptions {
   readonly circuit?: { threshold?: number, cooldownMs?: number, onChange?: (nodeId: string, state: CircuitState) => void }
   /** Slow-client protection: the whole request must arrive within this time. */
   readonly requestTimeoutMs?: number
+  /** Where transaction records go while the store is unreachable (see transactions/spool.ts). */
+  readonly spool?: TransactionSpool
+  /** Announcements of registry changes by other replicas (a shared store). */
+  readonly registryChanges?: RegistryCacheOptions['changes']
+  /** More for /readyz, e.g. the rate-limit store's state. */
+  readonly readinessChecks?: readonly ReadinessCheck[]
+  /** Adds series to this hub's metrics registry (the store backends' own state). */
+  readonly extendMetrics?: (registry: HubMetrics['registry']) => void
 }
 
 export interface Hub {
@@ -81,10 +90,13 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
       return sendProblem(reply, problem, { errorHeader: 'X-Road-Error', transactionIdOf: () => exchange.id })
     },
   })
-  const writer = new TransactionWriter({ store: options.transactionStore, logger: app.log, flushIntervalMs: options.flushIntervalMs ?? 200 })
+  const writer = new TransactionWriter({
+    store: options.transactionStore, logger: app.log, flushIntervalMs: options.flushIntervalMs ?? 200, ...(options.spool && { spool: options.spool }),
+  })
   const heartbeatStaleMs = options.heartbeatStaleMs ?? 30_000
   const metrics = createHubMetrics()
   metrics.trackWriter(() => writer.stats())
+  options.extendMetrics?.(metrics.registry)
   const onRecord = options.onRecord
   const record = (tx: TransactionRecord): void => {
     try {
@@ -97,7 +109,9 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
     if (tx.outcome === 'rate_limited' && tx.clientMemberCode !== null) metrics.rateLimited(tx.clientMemberCode)
     onRecord?.(tx)
   }
-  const registry = new RegistryCache({ store: options.registryStore, logger: app.log, pollMs: options.registryPollMs ?? 1000 })
+  const registry = new RegistryCache({
+    store: options.registryStore, logger: app.log, pollMs: options.registryPollMs ?? 1000, ...(options.registryChanges && { changes: options.registryChanges }),
+  })
   await registry.start()
   const breaker = new CircuitBreaker({
     ...options.circuit,
@@ -134,6 +148,7 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
       registryReadiness(registry),
       // An index look-up: cheap, and it fails when the store cannot be reached.
       { name: 'transactions', check: async () => { await options.transactionStore.get('readyz') } },
+      ...options.readinessChecks ?? [],
     ],
   })
   await app.register(metrics.routes)
@@ -145,7 +160,7 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
   // Fastify runs onClose after in-flight requests have finished, so every answer is queued by now.
   app.addHook('onClose', async () => {
     await writer.close()
-    registry.stop()
+    await registry.stop()
     await limiter.close?.()
     if (options.dispatcher === undefined) await dispatcher.close()
   })

@@ -14,6 +14,10 @@ export interface WriterStats {
   readonly flushed: number
   /** Failed write attempts since start. */
   readonly failures: number
+  /** Records in the local spool, waiting for the store to come back (0 without a spool). */
+  readonly spoolSize?: number
+  /** Records written to the spool since start. */
+  readonly spooled?: number
 }
 
 export interface HubMetricsOptions {
@@ -72,6 +76,8 @@ export class HubMetrics {
       }),
       flushed: new client.Gauge({ name: 'ndxp_transaction_writer_flushed', help: 'Transaction records written to the store since start', registers }),
       failures: new client.Gauge({ name: 'ndxp_transaction_writer_failures', help: 'Failed transaction store writes since start', registers }),
+      spoolSize: new client.Gauge({ name: 'ndxp_transaction_spool_records', help: 'Transaction records in the local spool, waiting for the store', registers }),
+      spooled: new client.Gauge({ name: 'ndxp_transaction_spooled', help: 'Transaction records written to the local spool since start (the store was down)', registers }),
     }
     if (options.defaultMetrics ?? true) client.collectDefaultMetrics({ register: this.registry })
   }
@@ -122,6 +128,8 @@ export class HubMetrics {
     this.writer.pending.set(stats.pending)
     this.writer.flushed.set(stats.flushed)
     this.writer.failures.set(stats.failures)
+    this.writer.spoolSize.set(stats.spoolSize ?? 0)
+    this.writer.spooled.set(stats.spooled ?? 0)
   }
 
   /** Reads the writer's counters at every scrape instead of waiting for setWriterStats; e.g. `() => writer.stats()`. */

@@ -1,5 +1,6 @@
 // Keeps the hub's compiled registry view current: reloads when the store's version moves, checked on
-// a timer (and at once after an admin change through this hub), never on the request path.
+// a timer, at once after an admin change through this hub, and (with a shared store) at once when
+// another replica announces a change. Never on the request path.
 import type { FastifyBaseLogger } from 'fastify'
 import type { RegistryStore } from '../registry/store.js'
 import { RegistryView } from './registry-view.js'
@@ -7,8 +8,10 @@ import { RegistryView } from './registry-view.js'
 export interface RegistryCacheOptions {
   readonly store: RegistryStore
   readonly logger: FastifyBaseLogger
-  /** How often to ask the store for its version; a Redis store also pushes changes. */
+  /** How often to ask the store for its version, as a safety net for missed announcements. */
   readonly pollMs?: number
+  /** Subscribes to announcements of new versions (a Redis store pushes them); resolves once listening. */
+  readonly changes?: (onVersion: (version: number) => void) => Promise<{ close: () => Promise<void> }>
 }
 
 export class RegistryCache {
@@ -16,11 +19,15 @@ export class RegistryCache {
   private timer: NodeJS.Timeout | undefined
   private refreshing: Promise<void> | undefined
   private lastError: unknown
+  private subscription: { close: () => Promise<void> } | undefined
 
   constructor (private readonly options: RegistryCacheOptions) {}
 
   async start (): Promise<void> {
     await this.refresh()
+    this.subscription = await this.options.changes?.((version) => {
+      if (this.view === undefined || version !== this.view.version) void this.refresh().catch(() => undefined)
+    })
     this.timer = setInterval(() => { void this.refresh() }, this.options.pollMs ?? 1000)
     this.timer.unref()
   }
@@ -61,7 +68,8 @@ export class RegistryCache {
     }
   }
 
-  stop (): void {
+  async stop (): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer)
+    await this.subscription?.close()
   }
 }

@@ -26,7 +26,7 @@ async function build (t: Test, openApi = false) {
   await cache.start()
   const counter = { changes: 0 }
   await app.register(registryAdminRoutes, { store, adminToken: TOKEN, onChange: async () => { counter.changes++; await cache.refresh() } })
-  t.teardown(async () => { cache.stop(); await app.close(); await store.close() })
+  t.teardown(async () => { await cache.stop(); await app.close(); await store.close() })
   const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown) => {
     const response = await app.inject({ method, url, headers: { authorization: `Bearer ${TOKEN}` }, ...(body === undefined ? {} : { payload: body as object }) })
     return { status: response.statusCode, headers: response.headers, body: response.body === '' ? undefined : response.json() }

@@ -29,7 +29,7 @@ async function build (t: Test) {
   const counter = { changes: 0 }
   await app.register(registryAdminRoutes, { store, adminToken: TOKEN, onChange: async () => { counter.changes++; await cache.refresh() } })
   await app.ready()
-  t.teardown(async () => { cache.stop(); await app.close(); await store.close() })
+  t.teardown(async () => { await cache.stop(); await app.close(); await store.close() })
   return { app, store, routes, counter, grantId: grant.id, version: await store.version() }
 }
 

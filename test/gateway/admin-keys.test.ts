@@ -25,7 +25,7 @@ async function build (t: Test) {
   const onChange = () => cache.refresh()
   await app.register(registryAdminRoutes, { store, adminToken: TOKEN, onChange })
   await app.register(nodesApi, { store, registry: cache, onChange, clock: () => new Date('2025-07-01T08:00:00.000Z'), heartbeatStaleMs: 30_000 })
-  t.teardown(async () => { cache.stop(); await app.close(); await store.close() })
+  t.teardown(async () => { await cache.stop(); await app.close(); await store.close() })
   await store.createMember(G01)
   await store.createMember(H49)
   await cache.refresh()

@@ -37,7 +37,7 @@ t.test('/readyz follows the registry cache and the checks the hub passes', async
     registryReadiness(cache),
     { name: 'transactions', check: async () => { if (transactions.fail) throw new Error('SQLITE_BUSY: the transaction log is locked') } },
   ])
-  t.teardown(() => { cache.stop() })
+  t.teardown(() => cache.stop())
   const readyz = async () => {
     const response = await ready.inject({ method: 'GET', url: '/readyz' })
     return { status: response.statusCode, type: response.headers['content-type'], body: response.json() }

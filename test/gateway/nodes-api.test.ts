@@ -33,7 +33,7 @@ async function build (t: Test) {
     store, registry: cache, clock: () => clock.now, heartbeatStaleMs: 30_000,
     onChange: async () => { counter.changes++; await cache.refresh() },
   })
-  t.teardown(async () => { cache.stop(); await app.close(); await store.close() })
+  t.teardown(async () => { await cache.stop(); await app.close(); await store.close() })
   const send = async (method: 'PUT' | 'POST', url: string, key: string | undefined, body: unknown) => {
     const response = await app.inject({ method, url, headers: key === undefined ? {} : { authorization: `Bearer ${key}` }, payload: body as object })
     return { status: response.statusCode, headers: response.headers, body: response.json() }

@@ -1,9 +1,12 @@
 // Runs the ndxp CLI as a child process from TypeScript source (under the loader this test runs
 // with), and waits until it prints the URL it listens on.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const cliSource = fileURLToPath(new URL('../../cli/ndxp.ts', import.meta.url))
+/** The compiled CLI, as the Docker image runs it; `npm test` builds it first (pretest). */
+export const builtCli = fileURLToPath(new URL('../../dist/cli/ndxp.js', import.meta.url))
 
 export interface SpawnedCli {
   readonly child: ChildProcess
@@ -13,8 +16,10 @@ export interface SpawnedCli {
   readonly exited: Promise<number | null>
 }
 
-export function spawnCli (args: string[], env: Record<string, string>, urlPattern = /listening on (http:\/\/[\d.]+:\d+)/): Promise<SpawnedCli> {
-  const child = spawn(process.execPath, [...process.execArgv, cliSource, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+export function spawnCli (args: string[], env: Record<string, string>, urlPattern = /listening on (http:\/\/[\d.]+:\d+)/, options: { built?: boolean } = {}): Promise<SpawnedCli> {
+  if (options.built === true && !existsSync(builtCli)) throw new Error(`${builtCli} is missing: run \`npm run build\` (npm test does it first)`)
+  const command = options.built === true ? [builtCli] : [...process.execArgv, cliSource]
+  const child = spawn(process.execPath, [...command, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   return new Promise((resolve, reject) => {
