@@ -4,7 +4,9 @@ import { SettingsError } from '../common/config.js'
 import { FaultConfigError } from '../lgsp-node/faults/config.js'
 import { runBalance, runLgsp } from './edge-commands.js'
 import { runGateway } from './gateway-command.js'
+import { runLoadCommand } from './load-command.js'
 import { runNode } from './node-command.js'
+import { runStats } from './stats-command.js'
 import { runUp } from './up-command.js'
 
 const usage = `usage: ndxp <command> [options]
@@ -13,6 +15,8 @@ commands:
   up                 the whole federation: hub and national-database nodes, one process each
   gateway            the hub alone
   node --node <id>   one national-database node (population, insurance, civil-status, land)
+  load               load-test the hub: the built-in national mix or a scenario file (ndxp load --help)
+  stats              the hub's transaction counts as a table (ndxp stats --help)
   balance --upstream <url>...   a round-robin load balancer over hub replicas
   lgsp --member <code> --subsystem <code> --hub <url>   an agency's LGSP: adds its identity to calls
 
@@ -22,7 +26,9 @@ options (each also an NDXP_* environment variable; see README):
   --store sqlite|redis  --redis-url <url>  --redis-prefix <p>  --rate-limit-fallback open|closed|local
   --gateway-id <id>`
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { up: runUp, node: runNode, gateway: runGateway, balance: runBalance, lgsp: runLgsp }
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  up: runUp, node: runNode, gateway: runGateway, balance: runBalance, lgsp: runLgsp, load: runLoadCommand, stats: runStats,
+}
 
 async function main (): Promise<void> {
   const [name, ...args] = process.argv.slice(2)
