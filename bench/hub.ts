@@ -1,7 +1,8 @@
 // Benchmark of the hub against peers, in one run, on the same upstream and loader: a direct call,
 // the hub with every feature on (authentication, identity, grant, rate limit, transaction log,
-// metrics), and bare @fastify/http-proxy. The proxy under test runs alone on core 0; upstream and
-// loader share core 1. Prints throughput, p50/p99 and the proxy's CPU time per exchange.
+// metrics), bare @fastify/http-proxy, and nginx as a reverse proxy where it is installed. The proxy
+// under test runs alone on core 0; upstream and loader share core 1. Prints throughput, p50/p99 and
+// the proxy's CPU time per exchange.
 // Usage: npm run build && node dist/bench/hub.js [--seconds 8]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,7 +11,8 @@ import { parseArgs } from 'node:util'
 import { request } from 'undici'
 import { BENCH_CLIENT, benchServicePath, registerBenchAgency } from './lib/bench-agency.js'
 import { closedLoop, percentile } from './lib/closed-loop.js'
-import { cpuSeconds, distRoot, hasTaskset, startPinned, type BenchServer } from './lib/processes.js'
+import { hasNginx, startNginx } from './lib/nginx.js'
+import { cpuSeconds, distRoot, freePort, hasTaskset, startPinned, type BenchServer } from './lib/processes.js'
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' } } })
 const seconds = Number(values.seconds)
@@ -43,10 +45,15 @@ try {
   rows.push(await measure('direct to upstream', upstream.url, undefined, paths))
   rows.push(await measure('@fastify/http-proxy (bare)', proxy.url, proxy.child.pid, paths))
   await proxy.stop()
+  if (hasNginx) {
+    const nginx = await startNginx(upstream.url, await freePort(), 0)
+    rows.push(await measure('nginx (reverse proxy)', nginx.url, nginx.child.pid, paths))
+    await nginx.stop()
+  }
   rows.push(await measure('ndxp hub (all features)', hub.url, hub.child.pid,
     paths.map(benchServicePath), { authorization: `Bearer ${key}`, 'x-road-client': BENCH_CLIENT }))
   const peer = rows[1] as Row
-  console.log(`\n64 connections, 1 KB upstream answer, proxy alone on core 0${hasTaskset ? '' : ' (taskset missing: not pinned)'}, ${seconds} s each`)
+  console.log(`\n64 connections, 1 KB upstream answer, proxy alone on core 0${hasTaskset ? '' : ' (taskset missing: not pinned)'}, ${seconds} s each${hasNginx ? '' : '; nginx not installed, so not compared'}`)
   console.log('target                        req/s     p50 ms   p99 ms   proxy µs CPU/exchange   × http-proxy CPU')
   for (const row of rows) {
     const ratio = row.cpuMicros === undefined || peer.cpuMicros === undefined ? '' : (row.cpuMicros / peer.cpuMicros).toFixed(2)

@@ -6,28 +6,18 @@
 // Usage: npm run build && node dist/bench/replicas.js [--seconds 8]
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BENCH_CLIENT, benchServicePath, registerBenchAgency } from './lib/bench-agency.js'
 import { closedLoop, percentile, type LoadResult } from './lib/closed-loop.js'
-import { cpuSeconds, distRoot, hasTaskset, startPinned, type BenchServer } from './lib/processes.js'
+import { cpuSeconds, distRoot, freePort, hasTaskset, startPinned, type BenchServer } from './lib/processes.js'
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' } } })
 const seconds = Number(values.seconds)
 const adminToken = 'bench-admin-token'
 const dataDir = mkdtempSync(join(tmpdir(), 'ndxp-replicas-bench-'))
 const paths = Array.from({ length: 1000 }, (_, i) => benchServicePath(`/bench/${i}`))
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 interface RedisCounts { scripts: number, commands: number }
 
