@@ -20,6 +20,10 @@ export function spawnCli (args: string[], env: Record<string, string>, urlPatter
   if (options.built === true && !existsSync(builtCli)) throw new Error(`${builtCli} is missing: run \`npm run build\` (npm test does it first)`)
   const command = options.built === true ? [builtCli] : [...process.execArgv, cliSource]
   const child = spawn(process.execPath, [...command, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  // If this test process ends without its teardown (a timeout), the child must not outlive it.
+  const reap = (): void => { if (child.exitCode === null) child.kill('SIGKILL') }
+  process.once('exit', reap)
+  child.once('exit', () => process.off('exit', reap))
   let output = ''
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   return new Promise((resolve, reject) => {
