@@ -1,10 +1,11 @@
 // `ndxp load`: runs a scenario against the hub (open or closed model, one thread or several), shows
 // live progress, prints the final table, writes the JSON and HTML reports, and judges thresholds.
-import { request } from 'undici'
 import { isUsageError, processIo, type CommandIo } from './command-io.js'
 import { loadUsage, parseLoadArgs, type LoadPlan } from './load-options.js'
+import { checkTarget } from './load/engine.js'
 import { ScenarioFileError } from './load/parse-scenario-file.js'
 import { createProgress } from './load/progress.js'
+import { probe } from './load/raw-http.js'
 import { htmlReport, writeHtmlReport } from './load/report-html.js'
 import { jsonReport, writeJsonReport } from './load/report-json.js'
 import { formatReport } from './load/report-table.js'
@@ -23,8 +24,7 @@ export const EXIT_RUN_FAILED = 3
  */
 async function reachable (target: string, timeoutMs: number): Promise<string | undefined> {
   try {
-    const response = await request(`${target}/healthz`, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
-    await response.body.dump()
+    await probe(target, '/healthz', timeoutMs)
     return undefined
   } catch (error) {
     return (error as { code?: string }).code ?? (error as Error).message
@@ -59,6 +59,12 @@ export async function loadCommand (args: string[], io: CommandIo = processIo, si
   if (plan === 'help') {
     io.out(loadUsage)
     return EXIT_PASSED
+  }
+  try {
+    checkTarget(plan.options.target)
+  } catch (error) {
+    io.err(`ndxp load: ${(error as Error).message}`)
+    return EXIT_USAGE
   }
   const unreachable = await reachable(plan.options.target, Math.min(plan.options.timeoutMs, 5_000))
   if (unreachable !== undefined) {

@@ -33,8 +33,11 @@ export interface ClosedDrive {
 
 /**
  * Runs the clients until `end`. A client's next request is due the moment its previous one ended, so
- * any wait inside the generator shows up as corrected minus uncorrected latency. Ended clients are
- * restarted together from one `setImmediate`, never from inside undici's callback.
+ * any wait inside the generator shows up as corrected minus uncorrected latency. A client sends its next
+ * request from the ending's callback, as soon as the response is read: the target gets it while the
+ * generator reads the other responses of the same batch, rather than all of them after the batch. An
+ * ending inside a send (a request that failed at once) restarts from a `setImmediate` instead, so that
+ * failures never recurse.
  */
 export function driveClosed (drive: ClosedDrive): Promise<void> {
   const { transport, streams, measureStart, end, signal } = drive
@@ -45,6 +48,8 @@ export function driveClosed (drive: ClosedDrive): Promise<void> {
 
   return new Promise((resolve, reject) => {
     let stopped = false
+    // Inside a send: an ending now is a request that failed at once, restarted from the event loop.
+    let sending = false
     const send = (slot: number, due: number): void => {
       const stream = streams[slotStream[slot] as number] as RequestStream
       transport.send(stream.next(), due, due >= measureStart, slot)
@@ -54,10 +59,13 @@ export function driveClosed (drive: ClosedDrive): Promise<void> {
       const ready = pending
       pending = []
       if (stopped || performance.now() >= end) return stop()
+      sending = true
       try {
         for (const slot of ready) send(slot, readyAt[slot] as number)
       } catch (error) {
         stop(error)
+      } finally {
+        sending = false
       }
     }
     const stop = (error?: unknown): void => {
@@ -73,16 +81,31 @@ export function driveClosed (drive: ClosedDrive): Promise<void> {
     }
     const onAbort = (): void => stop()
     transport.onSettle = (slot, doneAt) => {
-      readyAt[slot] = doneAt
-      pending.push(slot)
-      flushing ??= setImmediate(flush)
+      if (sending) {
+        readyAt[slot] = doneAt
+        pending.push(slot)
+        flushing ??= setImmediate(flush)
+        return
+      }
+      if (doneAt >= end) return stop()
+      sending = true
+      try {
+        send(slot, doneAt)
+      } catch (error) {
+        stop(error)
+      } finally {
+        sending = false
+      }
     }
     const startTimer = setTimeout(() => {
       const now = performance.now()
+      sending = true
       try {
         for (let slot = 0; slot < slotStream.length; slot++) send(slot, now)
       } catch (error) {
         stop(error)
+      } finally {
+        sending = false
       }
     }, Math.max(0, drive.start - performance.now()))
     const endTimer = setTimeout(onAbort, Math.max(0, end - performance.now()))

@@ -1,9 +1,9 @@
 // Runs request streams against a target in this thread (open or closed model) and returns the measurements.
 import { performance } from 'node:perf_hooks'
-import { Pool } from 'undici'
 import { driveClosed, splitByWeight } from './closed-model.js'
 import { Transport } from './exchange.js'
 import { driveOpen, streamSchedule } from './open-model.js'
+import { RawHttpPool } from './raw-http.js'
 import { RunRecorder, type RunData } from './recorder.js'
 import type { LoadResult, RunSettings } from './result-types.js'
 import { startSelfMonitor } from './self-monitor.js'
@@ -50,8 +50,18 @@ export interface EngineOptions {
 
 export const DEFAULT_LATE_TOLERANCE_MS = 2
 
+/** The longest the engine waits for its connections before the schedule starts. */
+const PRECONNECT_MS = 1_000
+
 /** Cancelled requests get this long past their own timeout to report back before the pool is destroyed. */
 const SETTLE_GRACE_MS = 1_000
+
+/** The engine's client speaks plain HTTP/1.1 (see raw-http.ts): every target it is made for listens on http. */
+export function checkTarget (target: string): void {
+  if (!URL.canParse(target) || new URL(target).protocol !== 'http:') {
+    throw new RangeError(`the load generator sends plain HTTP/1.1 only and cannot drive '${target}': give the target's http:// address (the hub and the nodes listen on http)`)
+  }
+}
 
 export function runSettings (options: EngineOptions): RunSettings {
   return {
@@ -72,6 +82,7 @@ export async function runLoad (streams: readonly RequestStream[], options: Engin
 }
 
 function checkOptions (streams: readonly RequestStream[], options: EngineOptions): void {
+  checkTarget(options.target)
   if (streams.length === 0) throw new Error('no request streams to run: the scenario produced none')
   if (!Number.isInteger(options.connections) || options.connections < 1) throw new RangeError(`connections must be an integer ≥ 1, got ${options.connections}`)
   if (!(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${options.timeoutMs}`)
@@ -95,16 +106,17 @@ export async function runThread (streams: readonly RequestStream[], options: Eng
 
   const thread = options.thread ?? 'main'
   const monitor = startSelfMonitor(thread, thread === 'main')
+  const pool = new RawHttpPool(options.target, {
+    connections: options.connections,
+    connectTimeoutMs: options.timeoutMs,
+    // A refusing target is retried at least a few times within a request's timeout.
+    maxBackoffMs: Math.min(500, options.timeoutMs / 4),
+  })
+  // Connected before time 0, the first requests go out at once; a target that is down fails them instead.
+  await pool.preconnect(Math.min(options.timeoutMs, PRECONNECT_MS))
   const start = options.startAtEpochMs === undefined ? performance.now() : options.startAtEpochMs - performance.timeOrigin
   const measureStart = start + warmupMs
   const recorder = new RunRecorder(measureStart)
-  const pool = new Pool(options.target, {
-    connections: options.connections,
-    pipelining: 1,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    connectTimeout: options.timeoutMs,
-  })
   const transport = new Transport(pool, recorder, { timeoutMs: options.timeoutMs, lateToleranceMs: options.lateToleranceMs ?? DEFAULT_LATE_TOLERANCE_MS })
   const progress = options.onProgress === undefined ? undefined : startProgress(options.onProgress, recorder, transport)
 
@@ -138,18 +150,14 @@ export async function runThread (streams: readonly RequestStream[], options: Eng
 }
 
 /** Waits for in-flight requests (each bounded by its own timeout), then cancels any left unrecorded. */
-async function settle (transport: Transport, pool: Pool, timeoutMs: number): Promise<void> {
+async function settle (transport: Transport, pool: RawHttpPool, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs === 0 ? 0 : timeoutMs + SETTLE_GRACE_MS) })
   await Promise.race([transport.idle(), deadline])
   clearTimeout(timer)
   transport.close()
-  if (transport.inFlight > 0) {
-    transport.discard()
-    await pool.destroy()
-  } else {
-    await pool.close()
-  }
+  if (transport.inFlight > 0) transport.discard()
+  pool.destroy()
 }
 
 function startProgress (report: (point: ProgressPoint) => void, recorder: RunRecorder, transport: Transport): NodeJS.Timeout {

@@ -1,10 +1,11 @@
-// The hot path: dispatching planned requests through an undici pool and recording how each one ended.
+// The hot path: dispatching planned requests through the raw HTTP pool and recording how each one ended.
 import { performance } from 'node:perf_hooks'
-import type { Dispatcher } from 'undici'
+import { SOCKET_CLOSED, type Connection, type RawExchange } from './raw-http-connection.js'
+import type { RawHttpPool } from './raw-http.js'
 import type { ErrorCause, Group, RunRecorder } from './recorder.js'
 import type { PlannedRequest } from './types.js'
 
-/** The engine's own per-request timeout (undici's timers only fire to within about a second). */
+/** The engine's own per-request timeout, swept by the transport. */
 export class LoadTimeoutError extends Error {
   readonly code = 'NDXP_LOAD_TIMEOUT'
   constructor (timeoutMs: number) {
@@ -13,7 +14,7 @@ export class LoadTimeoutError extends Error {
   }
 }
 
-/** Maps an undici or socket error to the causes a report distinguishes. */
+/** Maps a socket or client error to the causes a report distinguishes (undici's codes too, for callers of it). */
 export function errorCause (err: unknown): ErrorCause {
   const code = (err as { code?: unknown } | null)?.code
   switch (code) {
@@ -21,7 +22,7 @@ export function errorCause (err: unknown): ErrorCause {
       return 'timeout'
     case 'ECONNREFUSED':
       return 'refused'
-    case 'ECONNRESET': case 'EPIPE': case 'UND_ERR_SOCKET':
+    case 'ECONNRESET': case 'EPIPE': case 'UND_ERR_SOCKET': case SOCKET_CLOSED:
       return 'reset'
     default:
       return 'other'
@@ -29,15 +30,18 @@ export function errorCause (err: unknown): ErrorCause {
 }
 
 /**
- * One request in flight, and its undici handler. Instances are recycled through a free list and the
- * handler methods live on the prototype, so a request costs no closures and, in steady state, no
- * allocation here beyond undici's own. It implements undici's older handler interface (onHeaders,
- * onData, onComplete) because undici 7's Client speaks that one natively: a new-style handler would
- * be wrapped per request in an adapter that also parses every response's headers into an object.
- * In flight, it is also a node of the transport's list in dispatch order, which the timeout sweep reads.
+ * One request, from dispatch to its ending. Instances are recycled through a free list and the pool's
+ * callbacks live on the prototype, so a request costs no closures and, in steady state, no allocation
+ * here. In flight, it is also a node of the transport's list in dispatch order, which the timeout sweep
+ * reads; while it waits for a connection, a node of the pool's queue too.
  */
-class Exchange implements Dispatcher.DispatchHandler {
+class Exchange implements RawExchange {
   readonly transport: Transport
+  request: PlannedRequest | null = null
+  conn: Connection | null = null
+  waiting = false
+  waitNext: RawExchange | null = null
+  waitPrev: RawExchange | null = null
   label: Group | null = null
   kind: Group | null = null
   due = 0
@@ -45,7 +49,6 @@ class Exchange implements Dispatcher.DispatchHandler {
   deadline = 0
   status = 0
   slot = -1
-  abort: ((err?: Error) => void) | null = null
   prev: Exchange | null = null
   next: Exchange | null = null
 
@@ -53,26 +56,15 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.transport = transport
   }
 
-  onConnect (abort: (err?: Error) => void): void {
-    // undici calls this just before writing the request to a connection: the actual send. Until then the
-    // request may wait in the pool's queue for a free connection, which only the due time accounts for.
-    this.sentAt = performance.now()
-    this.abort = abort
-    if (this.sentAt >= this.deadline) this.transport.expire(this)
+  onSent (at: number): void {
+    // Written to a connection: the actual send. Until then the request may have waited in the pool's
+    // queue for a free connection, which only the due time accounts for.
+    this.sentAt = at
   }
 
-  onHeaders (statusCode: number): boolean {
-    this.status = statusCode
-    return true
-  }
-
-  onData (): boolean {
-    // The body is read and dropped: only its arrival matters.
-    return true
-  }
-
-  onComplete (): void {
-    this.transport.settle(this, null)
+  onResponse (status: number, _bodyBytes: number, at: number): void {
+    this.status = status
+    this.transport.settle(this, null, at)
   }
 
   onError (err: Error): void {
@@ -91,7 +83,7 @@ export class Transport {
   peakInFlight = 0
   /** Closed model: told when a slot's request has ended, to send its next one. */
   onSettle: ((slot: number, doneAt: number) => void) | null = null
-  readonly #dispatcher: Dispatcher
+  readonly #pool: RawHttpPool
   readonly #recorder: RunRecorder
   readonly #timeoutMs: number
   readonly #lateToleranceMs: number
@@ -102,8 +94,8 @@ export class Transport {
   #idleWaiters: Array<() => void> = []
   #discarding = false
 
-  constructor (dispatcher: Dispatcher, recorder: RunRecorder, options: TransportOptions) {
-    this.#dispatcher = dispatcher
+  constructor (pool: RawHttpPool, recorder: RunRecorder, options: TransportOptions) {
+    this.#pool = pool
     this.#recorder = recorder
     this.#timeoutMs = options.timeoutMs
     this.#lateToleranceMs = options.lateToleranceMs
@@ -119,7 +111,7 @@ export class Transport {
     x.due = due
     x.status = 0
     x.slot = slot
-    x.abort = null
+    x.request = request
     x.sentAt = dispatchedAt
     x.deadline = dispatchedAt + this.#timeoutMs
     if (measured) {
@@ -132,15 +124,7 @@ export class Transport {
     }
     if (++this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight
     this.#append(x)
-    this.#dispatcher.dispatch({
-      path: request.path,
-      method: request.method as Dispatcher.HttpMethod,
-      headers: request.headers,
-      body: request.body ?? null,
-      // undici's own timers, about a second coarse, stay as a backstop behind the sweep.
-      headersTimeout: this.#timeoutMs + 1_000,
-      bodyTimeout: this.#timeoutMs + 1_000,
-    }, x)
+    this.#pool.dispatch(x, dispatchedAt)
   }
 
   /** A due request not sent because `maxInFlight` were in flight. */
@@ -148,8 +132,8 @@ export class Transport {
     if (measured) this.#recorder.dropped(this.#recorder.label(request.label), this.#recorder.kind(request.kind), due)
   }
 
-  settle (x: Exchange, err: Error | null): void {
-    const doneAt = performance.now()
+  /** `x` ended at `doneAt` (performance clock; now, by default), with `err` or a response. */
+  settle (x: Exchange, err: Error | null, doneAt = performance.now()): void {
     this.inFlight--
     this.#unlink(x)
     if (x.label !== null && x.kind !== null && !this.#discarding) {
@@ -159,7 +143,7 @@ export class Transport {
     const slot = x.slot
     x.label = null
     x.kind = null
-    x.abort = null
+    x.request = null
     this.#free.push(x)
     if (slot >= 0 && this.onSettle !== null) this.onSettle(slot, doneAt)
     if (this.inFlight === 0 && this.#idleWaiters.length > 0) {
@@ -169,9 +153,9 @@ export class Transport {
     }
   }
 
-  /** Aborts a request past its deadline; undici then reports it through `onError`. */
+  /** Ends a request past its deadline, queued or on a connection (which is then closed: its framing is lost). */
   expire (x: Exchange): void {
-    x.abort?.(new LoadTimeoutError(this.#timeoutMs))
+    this.#pool.abort(x, new LoadTimeoutError(this.#timeoutMs))
   }
 
   /** Resolves once nothing is in flight. */
@@ -190,7 +174,6 @@ export class Transport {
   }
 
   // In dispatch order, so the deadlines are in order too and a sweep stops at the first one not yet due.
-  // Requests still queued for a connection have no abort yet; they expire in `onConnect` instead.
   #sweep (): void {
     const now = performance.now()
     let x = this.#oldest

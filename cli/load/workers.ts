@@ -1,7 +1,7 @@
 // Spreads a run over worker threads (each compiles its share of the scenario) and merges their results.
 import { performance } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
-import { runLoad, runSettings, type EngineOptions, type ProgressPoint } from './engine.js'
+import { checkTarget, runLoad, runSettings, type EngineOptions, type ProgressPoint } from './engine.js'
 import { emptyTally, type RunData } from './recorder.js'
 import type { LoadResult } from './result-types.js'
 import { startSelfMonitor } from './self-monitor.js'
@@ -34,6 +34,7 @@ function scenarioEcho (options: LoadOptions): NonNullable<EngineOptions['scenari
 
 /** Runs the scenario: in this thread when `workers` ≤ 1, else over that many worker threads. */
 export async function runScenario (options: LoadOptions, control: RunControl = {}): Promise<LoadResult> {
+  checkTarget(options.target)
   if (options.workers > 1) return await runLoadInWorkers(options, control)
   const compile = await loadCompiler(control.compilerModule?.toString())
   const scenario = compile({ ...options.scenario, workerIndex: 0, workerCount: 1 })
