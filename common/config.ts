@@ -32,6 +32,8 @@ export const settingsSchema = z.object({
     .describe('Prefixes every Redis key, so that several deployments can share one Redis'),
   NDXP_RATE_LIMIT_FALLBACK: z.enum(['open', 'closed', 'local']).default('local')
     .describe('Rate limiting while Redis is unreachable: admit all, refuse all (503), or limit locally at this replica\'s share'),
+  NDXP_RATE_LIMIT_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250)
+    .describe('A rate-limit decision Redis has not answered within this falls back to NDXP_RATE_LIMIT_FALLBACK'),
   NDXP_REGISTRY_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(1000)
     .describe('How often a hub asks its registry store for changes it was not told of (a Redis store also announces them)'),
   NDXP_FAULTS: z.string().optional().describe('Fault rules to load at start: a JSON array, or @path to a JSON file'),

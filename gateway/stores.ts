@@ -75,7 +75,7 @@ async function openRedisStores (settings: Settings, gatewayId: string, logger: F
     opened.push(() => transactionStore.close())
     // On the request path: when Redis hangs, the first requests wait this long before the failure
     // policy takes over (after that they are decided locally at once, until Redis answers again).
-    const limiterConnection = await connection('rate-limit', 250)
+    const limiterConnection = await connection('rate-limit', settings.NDXP_RATE_LIMIT_TIMEOUT_MS)
     const presence = new ReplicaPresence({ redis: limiterConnection, keys, gatewayId })
     await presence.start()
     opened.push(() => presence.stop())
