@@ -1,24 +1,13 @@
 // Incremental HTTP/1.1 response framing for the load engine: where each response ends and its status,
 // reading only the framing headers and counting body bytes without keeping them.
+import { ChunkedBody, MALFORMED, MAX_HEAD_BYTES, NEED_MORE } from './raw-http-chunked.js'
 
-/** Larger response heads (or trailers) are refused: a sane server never sends one, a broken one might forever. */
-export const MAX_HEAD_BYTES = 64 * 1024
-/** `execute` consumed everything it was given and the response is not complete yet. */
-export const NEED_MORE = -1
-/** `execute` found a response it cannot frame; `problem` says why. The connection is unusable. */
-export const MALFORMED = -2
+export { MALFORMED, MAX_HEAD_BYTES, NEED_MORE } from './raw-http-chunked.js'
 
 const HEAD = 0
 const BODY_LENGTH = 1
 const BODY_UNTIL_CLOSE = 2
-const CHUNK_SIZE = 3
-const CHUNK_LINE = 4
-const CHUNK_DATA = 5
-const CHUNK_DATA_CR = 6
-const CHUNK_DATA_LF = 7
-const TRAILER_LINE_START = 8
-const TRAILER_LINE = 9
-const TRAILER_END_LF = 10
+const BODY_CHUNKED = 3
 
 const CR = 13
 const LF = 10
@@ -31,16 +20,6 @@ const CONNECTION = Buffer.from('connection')
 const CHUNKED = Buffer.from('chunked')
 const CLOSE = Buffer.from('close')
 const KEEP_ALIVE = Buffer.from('keep-alive')
-/** Chunk sizes beyond 2^48 bytes are nonsense, and more hex digits would lose precision. */
-const MAX_CHUNK_SIZE_DIGITS = 12
-const MAX_CHUNK_LINE = 4096
-
-/** -1 when not a hex digit. */
-function hexValue (b: number): number {
-  if (b >= 48 && b <= 57) return b - 48
-  const lower = b | 0x20
-  return lower >= 97 && lower <= 102 ? lower - 87 : -1
-}
 
 function lowerByte (b: number): number {
   return b >= 65 && b <= 90 ? b + 32 : b
@@ -93,8 +72,7 @@ export class ResponseParser {
   #head = false
   #state = HEAD
   #remaining = 0
-  #digits = 0
-  #lineBytes = 0
+  readonly #chunked = new ChunkedBody()
   #pending: Buffer | null = null
   #pendingLength = 0
 
@@ -137,18 +115,12 @@ export class ResponseParser {
         case BODY_UNTIL_CLOSE:
           this.bodyBytes += end - pos
           return NEED_MORE
-        case CHUNK_DATA: {
-          const n = Math.min(this.#remaining, end - pos)
-          this.#remaining -= n
-          this.bodyBytes += n
-          pos += n
-          if (this.#remaining === 0) this.#state = CHUNK_DATA_CR
-          break
+        case BODY_CHUNKED: {
+          const after = this.#chunked.read(buf, pos, end)
+          this.bodyBytes = this.#chunked.dataBytes
+          if (after === MALFORMED) return this.#fail(this.#chunked.problem)
+          return after === NEED_MORE ? NEED_MORE : this.#done(after)
         }
-        default:
-          pos = this.#chunkFraming(buf, pos, end)
-          if (pos < 0) return pos
-          if (this.#state === HEAD) return pos
       }
     }
     return NEED_MORE
@@ -275,10 +247,8 @@ export class ResponseParser {
       // With a transfer coding, content-length is ignored (RFC 9112 §6.3); a coding other than chunked
       // last can only end at the close.
       if (chunked && !otherCoding) {
-        this.#state = CHUNK_SIZE
-        this.#remaining = 0
-        this.#digits = 0
-        this.#lineBytes = 0
+        this.#state = BODY_CHUNKED
+        this.#chunked.reset()
       } else {
         this.#state = BODY_UNTIL_CLOSE
         this.close = true
@@ -291,66 +261,6 @@ export class ResponseParser {
       this.close = true
     }
     return line
-  }
-
-  /** Chunk-size lines (with extensions), the CRLF after each chunk's data, and trailers, byte by byte. */
-  #chunkFraming (buf: Buffer, pos: number, end: number): number {
-    while (pos < end) {
-      const b = buf[pos++] as number
-      switch (this.#state) {
-        case CHUNK_SIZE: {
-          const d = hexValue(b)
-          if (d >= 0) {
-            if (++this.#digits > MAX_CHUNK_SIZE_DIGITS) return this.#fail('chunk size too large')
-            this.#remaining = this.#remaining * 16 + d
-            break
-          }
-          if (this.#digits === 0 || (b !== 59 && b !== SP && b !== HTAB && b !== CR && b !== LF)) return this.#fail('malformed chunk size')
-          this.#state = CHUNK_LINE
-          this.#lineBytes = 0
-          if (b === LF) pos--
-          break
-        }
-        case CHUNK_LINE:
-          // The rest of the size line: extensions are skipped, whatever they say.
-          if (b === LF) {
-            if (this.#remaining === 0) {
-              this.#state = TRAILER_LINE_START
-              this.#lineBytes = 0
-            } else {
-              this.#state = CHUNK_DATA
-              return pos
-            }
-          } else if (++this.#lineBytes > MAX_CHUNK_LINE) {
-            return this.#fail('chunk extension too long')
-          }
-          break
-        case CHUNK_DATA_CR:
-          if (b !== CR) return this.#fail('chunk data longer than its size')
-          this.#state = CHUNK_DATA_LF
-          break
-        case CHUNK_DATA_LF:
-          if (b !== LF) return this.#fail('chunk data longer than its size')
-          this.#state = CHUNK_SIZE
-          this.#remaining = 0
-          this.#digits = 0
-          break
-        case TRAILER_LINE_START:
-          if (b === CR) this.#state = TRAILER_END_LF
-          else if (b === LF) return this.#done(pos)
-          else this.#state = TRAILER_LINE
-          if (++this.#lineBytes > MAX_HEAD_BYTES) return this.#fail('trailers over 64 KiB')
-          break
-        case TRAILER_LINE:
-          if (b === LF) this.#state = TRAILER_LINE_START
-          if (++this.#lineBytes > MAX_HEAD_BYTES) return this.#fail('trailers over 64 KiB')
-          break
-        case TRAILER_END_LF:
-          if (b !== LF) return this.#fail('malformed end of trailers')
-          return this.#done(pos)
-      }
-    }
-    return pos
   }
 
   #append (buf: Buffer, from: number, to: number): void {
