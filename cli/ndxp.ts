@@ -1,13 +1,7 @@
 #!/usr/bin/env node
 // The `ndxp` command: dispatches to a subcommand; every subcommand validates its settings first.
-import { SettingsError } from '../common/config.js'
-import { FaultConfigError } from '../lgsp-node/faults/config.js'
-import { runBalance, runLgsp } from './edge-commands.js'
-import { runGateway } from './gateway-command.js'
-import { runLoadCommand } from './load-command.js'
-import { runNode } from './node-command.js'
-import { runStats } from './stats-command.js'
-import { runUp } from './up-command.js'
+// Each subcommand is imported only when it runs: the hub's modules (Fastify, ioredis, prom-client)
+// cost a load generator about half a second of CPU it would otherwise spend before its first send.
 
 const usage = `usage: ndxp <command> [options]
 
@@ -26,8 +20,24 @@ options (each also an NDXP_* environment variable; see README):
   --store sqlite|redis  --redis-url <url>  --redis-prefix <p>  --rate-limit-fallback open|closed|local
   --gateway-id <id>`
 
-const commands: Record<string, (args: string[]) => Promise<void>> = {
-  up: runUp, node: runNode, gateway: runGateway, balance: runBalance, lgsp: runLgsp, load: runLoadCommand, stats: runStats,
+type Command = (args: string[]) => Promise<void>
+
+const commands: Record<string, () => Promise<Command>> = {
+  up: async () => (await import('./up-command.js')).runUp,
+  node: async () => (await import('./node-command.js')).runNode,
+  gateway: async () => (await import('./gateway-command.js')).runGateway,
+  balance: async () => (await import('./edge-commands.js')).runBalance,
+  lgsp: async () => (await import('./edge-commands.js')).runLgsp,
+  load: async () => (await import('./load-command.js')).runLoadCommand,
+  stats: async () => (await import('./stats-command.js')).runStats,
+}
+
+/** Errors that mean the command line or a setting is wrong: exit 2 with the usage, not a stack. */
+const usageErrorNames = new Set(['SettingsError', 'FaultConfigError'])
+
+function isUsageError (error: unknown): error is Error {
+  if (!(error instanceof Error)) return false
+  return usageErrorNames.has(error.name) || ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false)
 }
 
 async function main (): Promise<void> {
@@ -36,17 +46,18 @@ async function main (): Promise<void> {
     console.log(usage)
     return
   }
-  const command = commands[name]
-  if (command === undefined) {
+  const loadCommand = Object.hasOwn(commands, name) ? commands[name] : undefined
+  if (loadCommand === undefined) {
     console.error(`ndxp: unknown command '${name}'\n\n${usage}`)
     process.exitCode = 2
     return
   }
+  const command = await loadCommand()
   await command(args)
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof SettingsError || error instanceof FaultConfigError || (error instanceof Error && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+  if (isUsageError(error)) {
     console.error(`ndxp: ${error.message}\n\n${usage}`)
     process.exit(2)
   }

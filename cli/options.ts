@@ -1,6 +1,6 @@
 // Command-line flags shared by the subcommands, mapped onto the NDXP_* settings they override.
 import { parseArgs } from 'node:util'
-import { loadSettings, type Settings } from '../common/config.js'
+import { loadSettings, SettingsError, type Settings } from '../common/config.js'
 
 const sharedFlags = {
   host: { type: 'string' },
@@ -52,6 +52,6 @@ export function parseCommand (args: string[], own: Record<string, { type: 'strin
 export function parsePort (text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined
   const port = Number(text)
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`--${flag} must be a port number 0–65535, got '${text}'`)
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new SettingsError(`--${flag} must be a port number 0–65535, got '${text}'`)
   return port
 }

@@ -41,7 +41,12 @@ export const settingsSchema = z.object({
 })
 export type Settings = z.infer<typeof settingsSchema>
 
-export class SettingsError extends Error {}
+export class SettingsError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'SettingsError'
+  }
+}
 
 /** Parses settings from an environment (process.env in production, a plain object in tests). */
 export function loadSettings (environment: Record<string, string | undefined>, overrides: Partial<Record<keyof Settings, string>> = {}): Settings {

@@ -101,14 +101,20 @@ export function compileFileScenario (source: ScenarioSource, file: ScenarioFile)
     const index = streamIndex++
     const rng = new Rng(hashInts(base, 0x5c3a, source.workerIndex, index))
     const pick = new WeightedTable(members.map((a, i) => [a, weights[i] as number] as const))
+    const streamPrefix = `${source.workerIndex}-${index}-`
     let sequence = 0
     const next = (): PlannedRequest => {
       const agency = members.length === 1 ? members[0] as CompiledAgency : pick.draw(rng)
       const request = agency.requests.draw(rng)
-      const draw = new RequestDraw(draws, rng, `${source.workerIndex}-${index}-${sequence++}`)
-      const headers: Record<string, string> = {}
-      for (const [name, value] of request.headers) headers[name] = value(draw)
-      Object.assign(headers, agency.fixedHeaders)
+      const draw = new RequestDraw(draws, rng, streamPrefix, sequence++)
+      // Requests are only read after this (formatted into bytes), so the agency's frozen headers serve
+      // every request that adds none of its own.
+      let headers = agency.fixedHeaders
+      if (request.headers.length > 0) {
+        const own: Record<string, string> = {}
+        for (const [name, value] of request.headers) own[name] = value(draw)
+        headers = Object.assign(own, agency.fixedHeaders)
+      }
       const planned: PlannedRequest = { method: request.method, path: request.path(draw), headers, label: agency.label, kind: request.kind }
       return request.body === undefined ? planned : { ...planned, body: request.body(draw) }
     }

@@ -56,11 +56,16 @@ export class RequestDraw {
   private citizenIndex = -1
   private citizenCore: CitizenCore | undefined
   private place: Commune | undefined
-  private readonly values = new Map<Placeholder, string>()
+  // Created on the first placeholder a template fills: most paths have one or none, and this object
+  // is made for every request sent.
+  private values: Map<Placeholder, string> | undefined
 
-  constructor (private readonly draws: DatasetDraws, private readonly rng: Rng, private readonly sequence: string) {}
+  /** `sequence` is the request's number within its stream; `streamPrefix` makes it unique within the run. */
+  constructor (private readonly draws: DatasetDraws, private readonly rng: Rng, private readonly streamPrefix: string, private readonly sequence: number) {}
 
   get (name: Placeholder): string {
+    if (name === 'seq') return `${this.streamPrefix}${this.sequence}`
+    this.values ??= new Map()
     let value = this.values.get(name)
     if (value === undefined) {
       value = this.draw(name)
@@ -99,7 +104,7 @@ export class RequestDraw {
       case 'communeCode': return (this.place ??= draws.commune(rng)).communeCode
       case 'recentDate': return draws.recentDate(rng)
       case 'today': return draws.todayIso
-      case 'seq': return this.sequence
+      case 'seq': return `${this.streamPrefix}${this.sequence}`
     }
   }
 }
