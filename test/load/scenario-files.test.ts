@@ -79,6 +79,15 @@ t.test('a good YAML file compiles into the requests it describes', async (t) => 
   t.strictSame(body, { personalId: citizen?.personalId, fullName: citizen?.fullName, dateOfBirth: citizen?.dateOfBirth }, 'one request\'s placeholders name one citizen')
 })
 
+t.test('{seq} is one number per request, the same wherever that request uses it, new for the next', async (t) => {
+  const text = `rate: 10\n${AGENCY}requests:\n  - path: /things/{seq}\n    headers:\n      X-Request-Seq: "{seq}"\n`
+  const stream = compileScenario(source(parseScenarioText(text, 'scenario.yaml').content)).streams[0]
+  const requests = Array.from({ length: 50 }, () => stream?.next())
+  for (const request of requests) t.equal(request?.path, `/things/${request?.headers['x-request-seq']}`)
+  t.equal(new Set(requests.map((r) => r?.path)).size, 50, 'every request has its own number')
+  t.equal(requests[0]?.headers.authorization, `Bearer ${deriveDevApiKey(DEFAULT_DEV_SECRET, '000.00.00.H49')}`, 'the agency\'s identity is kept beside the request\'s headers')
+})
+
 t.test('the same file as JSON gives the same requests; workers split the rate and draw differently', async (t) => {
   const json = JSON.stringify({ rate: 10, agencies: [{ client: 'VN/GOV/000.00.00.H49/DVCTINH', devKey: '000.00.00.H49' }], requests: [{ path: '/r1/VN/GOV/000.00.00.G01/CSDLQGDC/citizens/{personalId}' }] }, null, 2)
   const { content } = parseScenarioText(json, 'scenario.json')
