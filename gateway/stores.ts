@@ -18,6 +18,7 @@ import { rateLimitReadiness, registerRateLimitStoreMetrics } from './rate-limit/
 import { openRedisTransactionStore } from './transactions/redis-store.js'
 import { TransactionSpool } from './transactions/spool.js'
 import { openSqliteTransactionStore } from './transactions/sqlite-store.js'
+import { openThreadedSqliteTransactionStore } from './transactions/sqlite-threaded-store.js'
 import type { TransactionStore } from './transactions/store.js'
 
 /** What buildHub takes from the stores, and how to close them after the hub has flushed. */
@@ -43,7 +44,11 @@ export async function openHubStores (settings: Settings, gatewayId: string, logg
   const spool = spoolFor(settings, gatewayId, logger)
   if (settings.NDXP_STORE === 'sqlite') {
     const registryStore = await openSqliteRegistryStore({ filename: dataFile(settings, 'registry.db') })
-    const transactionStore = await openSqliteTransactionStore({ filename: dataFile(settings, 'transactions.db') })
+    const filename = dataFile(settings, 'transactions.db')
+    // A file's appends run on a writer thread, off the exchanges' event loop; `:memory:` cannot be shared with one.
+    const transactionStore = filename === ':memory:'
+      ? await openSqliteTransactionStore({ filename })
+      : await openThreadedSqliteTransactionStore({ filename })
     return {
       kind: 'sqlite', registryStore, transactionStore, ...(spool && { spool }),
       close: async () => {

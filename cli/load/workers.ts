@@ -1,6 +1,7 @@
 // Spreads a run over worker threads (each compiles its share of the scenario) and merges their results.
 import { performance } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
+import { threadModule } from '../../common/thread-module.js'
 import { checkTarget, runLoad, runSettings, type EngineOptions, type ProgressPoint } from './engine.js'
 import { emptyTally, type RunData } from './recorder.js'
 import type { LoadResult } from './result-types.js'
@@ -22,10 +23,8 @@ export interface RunControl {
 /** Workers agree on a start this far ahead, so each has its schedule ready before time 0. */
 const START_LEAD_MS = 100
 
-// From TypeScript source (tests, `node --import <loader>`) the worker needs the same loader: pass the
-// parent's flags. Built, the worker is plain dist/cli/load/worker.js and inherits the defaults.
-const fromSource = import.meta.url.endsWith('.ts')
-const workerUrl = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url)
+// A test may hand the workers a scenario compiler written in TypeScript: keep the loader for it.
+const workerModule = threadModule(import.meta.url, 'worker', { keepLoader: true })
 
 function scenarioEcho (options: LoadOptions): NonNullable<EngineOptions['scenario']> {
   const { kind, name, rate, seed } = options.scenario
@@ -64,9 +63,9 @@ export async function runLoadInWorkers (options: LoadOptions, control: RunContro
     ...(control.lateToleranceMs === undefined ? {} : { lateToleranceMs: control.lateToleranceMs }),
     ...(control.compilerModule === undefined ? {} : { compilerModule: control.compilerModule.toString() }),
   }
-  const workers = Array.from({ length: count }, (_, i) => new Worker(workerUrl, {
+  const workers = Array.from({ length: count }, (_, i) => new Worker(workerModule.url, {
     workerData: workerInput(options, i, count, extra),
-    ...(fromSource ? { execArgv: process.execArgv } : {}),
+    execArgv: workerModule.execArgv,
   }))
   const latest: Array<ProgressPoint | undefined> = []
   const progress = control.onProgress === undefined ? undefined : setInterval(() => report(latest, control.onProgress), 1_000)

@@ -1,0 +1,46 @@
+// The thread that appends to the SQLite transaction log. Inserting a batch (ten indexes per row) and
+// checkpointing the WAL (page copies and an fsync) take milliseconds; here they never hold up the
+// event loop that relays exchanges. Appends run one at a time, in the order they were posted.
+import { parentPort, workerData } from 'node:worker_threads'
+import { NdxpError } from '../../contracts/errors.js'
+import type { FromWriterThread, ToWriterThread, WriterThreadSettings } from './sqlite-writer-protocol.js'
+import { openSqliteTransactionStore } from './sqlite-store.js'
+import type { TransactionStore } from './store.js'
+
+const port = parentPort
+if (port === null) throw new Error('sqlite-writer-thread runs as a worker thread only')
+const settings = workerData as WriterThreadSettings
+const reply = (message: FromWriterThread): void => port.postMessage(message)
+
+function failure (id: number | null, error: unknown): FromWriterThread {
+  const code = error instanceof NdxpError ? error.code : 'server.store_unavailable'
+  return { type: 'failed', id, code, message: (error as Error).message ?? String(error) }
+}
+
+let store: TransactionStore
+try {
+  store = await openSqliteTransactionStore({ ...settings })
+} catch (error) {
+  reply(failure(null, error))
+  process.exit(1)
+}
+let queue = Promise.resolve()
+port.on('message', (message: ToWriterThread) => {
+  queue = queue.then(async () => {
+    if (message.type === 'close') {
+      await store.close()
+      // Not port.close(): that could drop acknowledgements still on their way. With nothing left to
+      // wait for the thread ends, and the hub receives every message sent before its 'exit'.
+      port.removeAllListeners('message')
+      port.unref()
+      return
+    }
+    try {
+      await store.append(message.records)
+      reply({ type: 'appended', id: message.id })
+    } catch (error) {
+      reply(failure(message.id, error))
+    }
+  })
+})
+reply({ type: 'ready' })
