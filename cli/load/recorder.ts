@@ -98,7 +98,7 @@ export class RunRecorder {
     return group
   }
 
-  /** A request handed to undici at `dispatchedAt`. */
+  /** A request handed to the HTTP client at `dispatchedAt`. */
   sent (label: Group, kind: Group, due: number, dispatchedAt: number, late: boolean): void {
     const second = this.#second(dispatchedAt)
     this.totals.sent++; label.tally.sent++; kind.tally.sent++; second.sent++

@@ -16,7 +16,7 @@ t.test('500 req/s for 3 s: every due request is sent, and sent on time to within
   t.ok(exact, 'request k is due at exactly k × 2 ms')
 
   const result = await runLoad([fixedStream('steady', stages)], {
-    // A second of warm-up: the first second of a process (JIT, undici's parser compiling) runs slow.
+    // A second of warm-up: the first second of a process (JIT compiling the client and parser) runs slow.
     target: server.url, model: { kind: 'open', maxInFlight: 200 }, connections: 20, timeoutMs: 2_000, warmupMs: 1_000,
   })
   t.equal(result.totals.sent + result.totals.dropped, 1_500, 'warm-up excluded, every due request accounted for')

@@ -17,7 +17,7 @@ function options (target: string, overrides: Partial<LoadOptions> = {}): LoadOpt
     connections: 10,
     workers: 2,
     timeoutMs: 2_000,
-    // A second of warm-up: each worker's first second (JIT, undici compiling its parser) runs slow.
+    // A second of warm-up: each worker's first second (JIT compiling the client and parser) runs slow.
     warmupMs: 1_000,
     ...overrides,
   }
