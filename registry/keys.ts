@@ -1,5 +1,5 @@
 // Agency API keys: random bearer secrets shown once at creation; the store keeps only their SHA-256.
-import { createHash, createHmac, randomBytes } from 'node:crypto'
+import { createHmac, hash, randomBytes } from 'node:crypto'
 
 export const API_KEY_PREFIX = 'ndxp_'
 const KEY_BYTES = 32
@@ -26,7 +26,8 @@ export function generateApiKey (random: (size: number) => Buffer = randomBytes):
  * so there is nothing to brute-force, and the hub must look a key up on every request.
  */
 export function hashApiKey (key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex')
+  // The one-shot form: a third of the cost of a Hash object, and this runs on every exchange.
+  return hash('sha256', key, 'hex')
 }
 
 /** Cheap shape check before hashing, so junk credentials can be told apart from unknown keys. */

@@ -1,14 +1,13 @@
 // The last step of the pipeline: check the provider node can take the call (heartbeat, circuit),
 // forward it, and stream the provider's answer back with the X-Road response headers.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { NdxpError } from '../../contracts/errors.js'
 import type { ResolvedCall } from './authorize.js'
 import type { ExchangeState } from './exchange-state.js'
 import { forward, MeteredStream, transportError } from './forward.js'
 import { requestHeadersForProvider, responseHeadersForClient } from './headers.js'
-import { EMPTY_BODY_DIGEST, messageHash } from './ids.js'
+import { bodyHash, EMPTY_BODY_DIGEST, messageHash } from './ids.js'
 import type { ExchangeOptions } from './plugin.js'
 
 const FAILING_STATUSES = new Set([502, 503, 504])
@@ -101,7 +100,7 @@ export async function relayToProvider (request: FastifyRequest, reply: FastifyRe
       throw transportError(error, nodeId, timeoutMs)
     }
     exchange.responseSize = body.length
-    exchange.responseHash = createHash('sha512').update(body).digest('base64')
+    exchange.responseHash = bodyHash(body)
     return reply.send(body)
   }
   return reply.send(streamAnswer(upstream.body, exchange))

@@ -1,4 +1,5 @@
 // The exchange path end to end over real sockets: consumer → hub → population node and back.
+import { createHash } from 'node:crypto'
 import t, { type Test } from 'tap'
 import { request } from 'undici'
 import { citizenSchema } from '../../contracts/population.js'
@@ -51,7 +52,22 @@ t.test('X-Road-Id from the client is kept; POST bodies stream through', async (t
   })
   t.equal(response.statusCode, 200)
   t.equal(response.headers['x-road-id'], 'my-message-1')
-  t.match(await response.body.json(), { match: true })
+  const answer = Buffer.from(await response.body.arrayBuffer())
+  t.match(JSON.parse(answer.toString()), { match: true })
+})
+
+t.test('request and response hashes are X-Road\'s: SHA-512 of head and body, and of the answer', async (t) => {
+  const { hub, call } = await federation(t)
+  const citizen = testDataset.citizenAt(99)
+  const body = JSON.stringify({ personalId: citizen.personalId, fullName: citizen.fullName, dateOfBirth: citizen.dateOfBirth })
+  const response = await call(`${CITIZENS}/verify`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-road-id': 'hash-check-1' }, body })
+  const answer = Buffer.from(await response.body.arrayBuffer())
+  const sha512 = (data: string | Buffer): Buffer => createHash('sha512').update(data).digest()
+  const head = `POST VN/GOV/000.00.00.G01/CSDLQGDC/citizens/citizens/verify\n${CLIENT}\nhash-check-1`
+  const expected = createHash('sha512').update(sha512(head)).update(sha512(body)).digest('base64')
+  t.equal(response.headers['x-road-request-hash'], expected, 'base64(SHA-512(SHA-512(head) + SHA-512(body)))')
+  t.equal(hub.records.at(-1)?.requestHash, expected)
+  t.equal(hub.records.at(-1)?.responseHash, sha512(answer).toString('base64'), 'base64(SHA-512(answer))')
 })
 
 t.test('the hub never trusts a claimed identity', async (t) => {
