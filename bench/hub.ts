@@ -2,8 +2,9 @@
 // the hub with every feature on (authentication, identity, grant, rate limit, transaction log,
 // metrics), bare @fastify/http-proxy, and nginx as a reverse proxy where it is installed. The proxy
 // under test runs alone on core 0; upstream and loader share core 1. Prints throughput, p50/p99 and
-// the proxy's CPU time per exchange.
-// Usage: npm run build && node dist/bench/hub.js [--seconds 8]
+// the proxy's CPU time per exchange; then the latency the hub adds at a fixed 1,000 requests/s
+// (`ndxp load`, open model: from each request's intended send, so stalls count in full).
+// Usage: npm run build && node dist/bench/hub.js [--seconds 8] [--rate-seconds 15]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,11 +12,14 @@ import { parseArgs } from 'node:util'
 import { request } from 'undici'
 import { BENCH_CLIENT, benchServicePath, registerBenchAgency } from './lib/bench-agency.js'
 import { closedLoop, percentile } from './lib/closed-loop.js'
+import { latencyAtRate, type FixedRateLatency } from './lib/fixed-rate.js'
 import { hasNginx, startNginx } from './lib/nginx.js'
 import { cpuSeconds, distRoot, freePort, hasTaskset, startPinned, type BenchServer } from './lib/processes.js'
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' } } })
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, 'rate-seconds': { type: 'string', default: '15' } } })
 const seconds = Number(values.seconds)
+const rateSeconds = Number(values['rate-seconds'])
+const FIXED_RATE = 1000
 const adminToken = 'bench-admin-token'
 const dataDir = mkdtempSync(join(tmpdir(), 'ndxp-hub-bench-'))
 const paths = Array.from({ length: 1000 }, (_, i) => `/bench/${i}`)
@@ -59,6 +63,17 @@ try {
     const ratio = row.cpuMicros === undefined || peer.cpuMicros === undefined ? '' : (row.cpuMicros / peer.cpuMicros).toFixed(2)
     console.log(`${row.name.padEnd(28)} ${Math.round(row.rate).toString().padStart(7)} ${row.p50.toFixed(2).padStart(9)} ${row.p99.toFixed(2).padStart(8)} ${row.cpuMicros === undefined ? '—'.padStart(23) : row.cpuMicros.toFixed(1).padStart(23)} ${ratio.padStart(18)}${row.errors > 0 ? `   (${row.errors} non-200!)` : ''}`)
   }
+
+  // The same upstream direct and through the hub, one after the other, each for rateSeconds.
+  const direct = await latencyAtRate(upstream.url, { path: '/bench/{seq}' }, FIXED_RATE, rateSeconds)
+  const through = await latencyAtRate(hub.url, { path: benchServicePath('/bench/{seq}'), headers: { authorization: `Bearer ${key}`, 'x-road-client': BENCH_CLIENT } }, FIXED_RATE, rateSeconds)
+  const line = (name: string, r: FixedRateLatency): string => `${name.padEnd(28)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.max.toFixed(2).padStart(8)} ${String(r.sent).padStart(8)} ${String(r.failed + r.dropped).padStart(16)}`
+  console.log(`\nat a fixed ${FIXED_RATE} requests/s for ${rateSeconds} s (ndxp load, open model, latency from intended send):`)
+  console.log('target                       p50 ms   p99 ms   max ms     sent   failed+dropped')
+  console.log(line('direct to upstream', direct))
+  console.log(line('ndxp hub (all features)', through))
+  console.log(`added by the hub: p50 ${(through.p50 - direct.p50).toFixed(2)} ms, p99 ${(through.p99 - direct.p99).toFixed(2)} ms (target: p99 under 2 ms)`)
+
   const stats = await request(`${hub.url}/v1/stats?groupBy=outcome`, { headers: { authorization: `Bearer ${adminToken}` } })
   const totals = (await stats.body.json() as { totals: { count: number } }).totals
   console.log(`hub's own count of recorded exchanges: ${totals.count}`)
