@@ -1,5 +1,6 @@
 // `ndxp node --node <id>`: one national-database node in this process.
 import { SettingsError } from '../common/config.js'
+import { keepHeapNearLiveSize } from '../lgsp-node/heap-policy.js'
 import { closeOnSignals, startNodeServer } from '../lgsp-node/server.js'
 import { hubPersonalIdIssuer } from '../lgsp-node/hub-issuer.js'
 import { nationalNodeDefinitions, nationalNodes } from '../lgsp-node/national-nodes.js'
@@ -24,6 +25,7 @@ export async function runNode (args: string[]): Promise<void> {
     throw new SettingsError(`--node must be one of ${nationalNodes.map((n) => n.id).join(', ')}${values.node === undefined ? '' : `; got '${values.node}'`}`)
   }
   const port = parsePort(values.port, 'port')
+  keepHeapNearLiveSize()
   const running = await startNodeServer(definition, settings, port)
   // Under `ndxp up` the supervisor waits for this message before printing the endpoints.
   process.send?.({ type: 'listening', node: definition.id, url: running.url })

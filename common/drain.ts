@@ -15,8 +15,10 @@ async function drain (app: FastifyInstance, options: DrainOptions): Promise<void
   let sweeper: NodeJS.Timeout | undefined
   let deadline: NodeJS.Timeout | undefined
 
-  app.addHook('onSend', async (_request, reply) => {
+  // Callback style: it runs on every answer, and an async hook would cost a promise each time.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close')
+    done(null, payload)
   })
   app.addHook('preClose', async () => {
     closing = true

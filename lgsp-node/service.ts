@@ -17,6 +17,11 @@ export interface NodeService {
   /** The service code in X-Road identifiers, e.g. `citizens`; routes carry it as `config.service`. */
   readonly code: string
   readonly title: string
+  /**
+   * Adds the service's routes. Look-up handlers are plain functions returning the record: Fastify
+   * sends a returned value directly, where an async handler costs a promise and a microtask turn on
+   * every request.
+   */
   readonly register: (app: ZodApp, context: NodeContext) => void
 }
 

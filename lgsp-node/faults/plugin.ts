@@ -1,5 +1,5 @@
 // Fault injection for an LGSP node: decides per request (onRequest), breaks answers (onSend), serves /_node/faults.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
 import type { ProblemPluginOptions } from '../../common/problem-plugin.js'
 import { FAULT_HEADER, faultRuleInputSchema, type FaultRule, type FaultRuleInput } from '../../contracts/faults.js'
@@ -8,7 +8,7 @@ import { describeIssues, FaultConfigError } from './config.js'
 import { FaultCounter } from './counts.js'
 import { driftBody, parseJsonPayload, responseSchemaFor } from './drift.js'
 import { answerDown, answerError, canCarryBody, hang, InFlight, reset, truncatePayload } from './inject.js'
-import { FaultRuleSet, type ArmedRule, type RequestFacts } from './rules.js'
+import { FaultRuleSet, type ArmedRule, type Decision, type RequestFacts } from './rules.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -70,11 +70,8 @@ async function faultPlugin (app: FastifyInstance, options: FaultPluginOptions): 
     state.markers.push(marker(rule))
   }
 
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    // Unmatched routes (404s) have no service or endpoint to scope on; exempt routes opted out.
-    if (request.routeOptions.url === undefined || request.routeOptions.config.faults === false) return
-    const decision = rules.decide(factsOf(request), clock())
-    if (decision === undefined) return
+  /** Carries out a decision: latency first, then the outcome (an answer now, or one deferred to onSend). */
+  const applyDecision = async (request: FastifyRequest, reply: FastifyReply, decision: Decision): Promise<unknown> => {
     const state: RequestFaults = { markers: [], deferred: undefined }
     requests.set(request, state)
 
@@ -114,12 +111,20 @@ async function faultPlugin (app: FastifyInstance, options: FaultPluginOptions): 
       case 'latency':
         return // latency rules never become the outcome; listed so the switch stays exhaustive
     }
+  }
+
+  // Callback-style hooks that finish synchronously unless a rule applies: with no rule active (the
+  // usual case) a request pays a size check and a WeakMap miss, not a promise per hook.
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    // Unmatched routes (404s) have no service or endpoint to scope on; exempt routes opted out.
+    if (rules.size === 0 || request.routeOptions.url === undefined || request.routeOptions.config.faults === false) return done()
+    const decision = rules.decide(factsOf(request), clock())
+    if (decision === undefined) return done()
+    applyDecision(request, reply, decision).then(() => done(), done)
   })
 
   // After serialization, so a drifted body reaches the client unvalidated, exactly as a broken provider's would.
-  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    const state = requests.get(request)
-    if (state === undefined) return payload
+  const finishFaults = async (request: FastifyRequest, reply: FastifyReply, state: RequestFaults, payload: unknown): Promise<unknown> => {
     const deferred = state.deferred
     let result = payload
 
@@ -139,6 +144,12 @@ async function faultPlugin (app: FastifyInstance, options: FaultPluginOptions): 
     if (state.markers.length > 0) reply.header(FAULT_HEADER, state.markers.join(', '))
     if (truncate?.fault.kind === 'truncate') result = await truncatePayload(reply, result, truncate.fault.keepFraction ?? 0.5)
     return result
+  }
+
+  app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: Error | null, payload?: unknown) => void) => {
+    const state = requests.get(request)
+    if (state === undefined) return done(null, payload)
+    finishFaults(request, reply, state, payload).then((result) => done(null, result), done)
   })
 
   app.addHook('preClose', async () => {

@@ -81,6 +81,11 @@ export class FaultRuleSet {
     return structuredClone(rule)
   }
 
+  /** How many rules are held; zero lets a request skip fault injection without further work. */
+  get size (): number {
+    return this.#rules.size
+  }
+
   remove (id: string): boolean {
     return this.#rules.delete(id)
   }

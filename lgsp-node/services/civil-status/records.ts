@@ -43,7 +43,7 @@ export const civilRecordsService: NodeService = {
     app.get('/civil-records/:registrationNumber', {
       config,
       schema: { summary: 'A civil-status record by registration number', params: registrationNumberParamsSchema, response: { 200: civilRecordSchema, ...errors } },
-    }, async (request) => {
+    }, (request) => {
       const record = findCivilRecord(context, register, request.params.registrationNumber)
       if (record === undefined) throw new NdxpError('client.not_found', 'No civil-status record has this registration number (the year is part of it).')
       return record
@@ -52,7 +52,7 @@ export const civilRecordsService: NodeService = {
     app.get('/civil-records/by-person/:personalId', {
       config,
       schema: { summary: 'Every civil-status record a person takes part in', params: civilPersonParamsSchema, response: { 200: personCivilRecordsSchema, ...errors } },
-    }, async (request) => {
+    }, (request) => {
       const { personalId } = request.params
       const index = context.dataset.population.indexOf(personalId)
       const registered = registeredBirthsOf(context.overlay, personalId)
@@ -66,7 +66,7 @@ export const civilRecordsService: NodeService = {
     app.get('/civil-records/*', {
       config,
       schema: { hide: true, response: { 400: problemSchema } },
-    }, async (request) => {
+    }, (request) => {
       const rest = (request.params as { '*': string })['*']
       throw new NdxpError('client.invalid_identifier', unroutableProblem(rest))
     })

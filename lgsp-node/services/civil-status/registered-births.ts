@@ -19,8 +19,7 @@ export function registeredBirth (overlay: Overlay, registrationNumber: string): 
 export function registeredBirthsOf (overlay: Overlay, personalId: string): BirthRecord[] {
   const prefix = `${personalId}/`
   const records: BirthRecord[] = []
-  for (const row of overlay.list<string>(BY_PERSON, prefix, MAX_RECORDS_PER_PERSON)) {
-    if (!row.key.startsWith(prefix)) break
+  for (const row of overlay.listPrefix<string>(BY_PERSON, prefix, MAX_RECORDS_PER_PERSON)) {
     const record = registeredBirth(overlay, row.value)
     if (record !== undefined) records.push(record)
   }

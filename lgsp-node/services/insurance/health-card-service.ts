@@ -22,7 +22,7 @@ export const healthCardService: NodeService = {
         params: healthCardParamsSchema,
         response: { 200: healthCardSchema, ...errors },
       },
-    }, async (request) => {
+    }, (request) => {
       const { cardNumber } = request.params
       const today = vietnamDate(context.clock())
       const found = findInsured(context, parseCardNumber(cardNumber).socialInsuranceCode, today)

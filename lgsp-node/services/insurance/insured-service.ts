@@ -26,7 +26,7 @@ export const insuranceService: NodeService = {
         params: insuredParamsSchema,
         response: { 200: insuredPersonSchema, ...errors },
       },
-    }, async (request) => {
+    }, (request) => {
       const today = vietnamDate(context.clock())
       return mustFind(context, request.params.code, today).person
     })
@@ -38,7 +38,7 @@ export const insuranceService: NodeService = {
         params: insuredParamsSchema,
         response: { 200: insuredHouseholdSchema, ...errors },
       },
-    }, async (request) => {
+    }, (request) => {
       const today = vietnamDate(context.clock())
       return insuredHousehold(context, mustFind(context, request.params.code, today), today)
     })

@@ -20,7 +20,7 @@ export const certificatesService: NodeService = {
         querystring: viewQuerySchema,
         response: { 200: certificateSchema, ...errors },
       },
-    }, async (request) => {
+    }, (request) => {
       const found = findCertificate(context.dataset, request.params.serial)
       if (found === undefined) throw new NdxpError('client.not_found', `No certificate has serial ${request.params.serial}.`)
       return certificateRecord(context.dataset, found, request.query.view)

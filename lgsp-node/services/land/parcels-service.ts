@@ -21,7 +21,7 @@ export const parcelsService: NodeService = {
         querystring: viewQuerySchema,
         response: { 200: parcelsByHolderSchema, ...errors },
       },
-    }, async (request) => {
+    }, (request) => {
       const found = parcelsOfHolder(context.dataset, request.params.personalId)
       if (found === undefined) throw new NdxpError('client.not_found', 'No citizen has this personal ID.')
       const view = request.query.view
@@ -40,7 +40,7 @@ export const parcelsService: NodeService = {
         querystring: viewQuerySchema,
         response: { 200: parcelSchema, ...errors },
       },
-    }, async (request) => {
+    }, (request) => {
       const { communeCode, sheet, parcel } = request.params
       const facts = findParcel(context.dataset, communeCode, sheet, parcel)
       if (facts === undefined) throw new NdxpError('client.not_found', parcelNotFoundDetail(context.dataset, communeCode, sheet))

@@ -25,7 +25,7 @@ export const populationService: NodeService = {
     app.get('/citizens/:personalId', {
       config,
       schema: { summary: 'Look up a citizen by personal ID', params: personalIdParamsSchema, querystring: viewQuerySchema, response: { 200: citizenSchema, ...errors } },
-    }, async (request) => {
+    }, (request) => {
       const found = findCitizen(context, request.params.personalId, request.query.view)
       if (found === undefined) throw new NdxpError('client.not_found', 'No citizen has this personal ID.')
       return found.citizen
@@ -34,7 +34,7 @@ export const populationService: NodeService = {
     app.get('/citizens/:personalId/household', {
       config,
       schema: { summary: "A citizen's household and its members", params: personalIdParamsSchema, querystring: viewQuerySchema, response: { 200: householdSchema, ...errors } },
-    }, async (request) => {
+    }, (request) => {
       const found = findCitizen(context, request.params.personalId, request.query.view)
       if (found === undefined) throw new NdxpError('client.not_found', 'No citizen has this personal ID.')
       if (found.household === undefined) {
@@ -54,7 +54,7 @@ export const populationService: NodeService = {
     app.post('/citizens/verify', {
       config,
       schema: { summary: 'Verify a claimed identity (ID + name + birth date)', body: verifyIdentityRequestSchema, response: { 200: verifyIdentityResponseSchema, ...errors } },
-    }, async (request) => {
+    }, (request) => {
       const claim = request.body
       const found = findCitizen(context, claim.personalId, '63')
       if (found === undefined) throw new NdxpError('client.not_found', 'No citizen has this personal ID.')
