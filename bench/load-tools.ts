@@ -66,23 +66,32 @@ async function ndxpLoad (url: string, model: string[]): Promise<{ rate: number, 
 
 const target = await startPinned(join(distRoot, 'bench/lib/upstream-server.js'), [], {}, 0)
 try {
+  type Measured = { rate: number, cpuPerRequest: number, p99: number }
   const rows: Array<{ tool: string, rate: number, cpu: number, p99: number, note: string }> = []
-  const collect = async <T extends { rate: number, cpuPerRequest: number, p99: number }>(tool: string, run: () => Promise<T>, note: (r: T) => string = () => ''): Promise<void> => {
-    const results: T[] = []
-    for (let i = 0; i < runs; i++) results.push(await run())
+  const summarize = <T extends Measured>(tool: string, results: T[], note: (r: T) => string = () => ''): void => {
     const byRate = [...results].sort((a, b) => a.rate - b.rate)
     const mid = byRate[Math.floor(byRate.length / 2)] as T
     rows.push({ tool, rate: median(results.map((r) => r.rate)), cpu: median(results.map((r) => r.cpuPerRequest)), p99: median(results.map((r) => r.p99)), note: note(mid) })
   }
-  await collect('autocannon -c 64', () => autocannon(target.url))
-  if (hasWrk) await collect('wrk -t1 -c64', () => wrk(target.url))
-  await collect('ndxp load --concurrency 64', () => ndxpLoad(target.url, ['--concurrency', '64', '--duration', `${seconds}s`]))
+  // Rounds, each tool once per round: a machine that drifts (shared cores) drifts for every tool alike.
+  const closedTools: Array<[string, () => Promise<Measured>]> = [
+    ['autocannon -c 64', () => autocannon(target.url)],
+    ...(hasWrk ? [['wrk -t1 -c64', () => wrk(target.url)] as [string, () => Promise<Measured>]] : []),
+    ['ndxp load --concurrency 64', () => ndxpLoad(target.url, ['--concurrency', '64', '--duration', `${seconds}s`])],
+  ]
+  const closedResults = closedTools.map(() => [] as Measured[])
+  for (let round = 0; round < runs; round++) {
+    for (const [i, [, run]] of closedTools.entries()) closedResults[i]?.push(await run())
+  }
+  for (const [i, [tool]] of closedTools.entries()) summarize(tool, closedResults[i] as Measured[])
   const autocannonRate = Math.floor((rows[0]?.rate ?? 1000) / 100) * 100
-  await collect(`ndxp load --rate ${autocannonRate} (open)`, () => ndxpLoad(target.url, ['--rate', String(autocannonRate), '--duration', `${seconds}s`]),
+  const openResults: Array<Awaited<ReturnType<typeof ndxpLoad>>> = []
+  for (let round = 0; round < runs; round++) openResults.push(await ndxpLoad(target.url, ['--rate', String(autocannonRate), '--duration', `${seconds}s`]))
+  summarize(`ndxp load --rate ${autocannonRate} (open)`, openResults,
     (r) => `held ${(r.rate / autocannonRate * 100).toFixed(1)}% of the rate, ${r.dropped} dropped, ${r.late} late; p99 ${r.p99.toFixed(2)} ms from intended send, ${r.uncorrectedP99.toFixed(2)} ms from actual`)
 
   const baseline = rows[0] as { rate: number, cpu: number }
-  console.log(`\ntarget: Fastify, 1 KB answer, alone on core 0; each generator alone on core 1${hasTaskset ? '' : ' (taskset missing: not pinned)'}; ${seconds} s, median of ${runs} runs${hasWrk ? '' : '; wrk not installed'}`)
+  console.log(`\ntarget: Fastify, 1 KB answer, alone on core 0; each generator alone on core 1${hasTaskset ? '' : ' (taskset missing: not pinned)'}; ${seconds} s, median of ${runs} runs taken in rounds${hasWrk ? '' : '; wrk not installed'}`)
   console.log('generator                            req/s   × autocannon   µs CPU/request   × autocannon   p99 ms')
   for (const row of rows) {
     console.log(`${row.tool.padEnd(34)} ${Math.round(row.rate).toString().padStart(7)} ${(row.rate / baseline.rate).toFixed(2).padStart(14)} ${row.cpu.toFixed(1).padStart(16)} ${(row.cpu / baseline.cpu).toFixed(2).padStart(14)} ${row.p99.toFixed(2).padStart(8)}${row.note === '' ? '' : `\n${''.padEnd(36)}${row.note}`}`)
