@@ -68,7 +68,7 @@ try {
   const direct = await latencyAtRate(upstream.url, { path: '/bench/{seq}' }, FIXED_RATE, rateSeconds)
   const through = await latencyAtRate(hub.url, { path: benchServicePath('/bench/{seq}'), headers: { authorization: `Bearer ${key}`, 'x-road-client': BENCH_CLIENT } }, FIXED_RATE, rateSeconds)
   const line = (name: string, r: FixedRateLatency): string => `${name.padEnd(28)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.max.toFixed(2).padStart(8)} ${String(r.sent).padStart(8)} ${String(r.failed + r.dropped).padStart(16)}`
-  console.log(`\nat a fixed ${FIXED_RATE} requests/s for ${rateSeconds} s (ndxp load, open model, latency from intended send):`)
+  console.log(`\nat a fixed ${FIXED_RATE} requests/s for ${rateSeconds} s after a 6 s warm-up (ndxp load, open model, latency from intended send):`)
   console.log('target                       p50 ms   p99 ms   max ms     sent   failed+dropped')
   console.log(line('direct to upstream', direct))
   console.log(line('ndxp hub (all features)', through))

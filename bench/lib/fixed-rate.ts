@@ -22,7 +22,12 @@ export interface FixedRateRequest {
 }
 
 /** One agency sending `request` (`{seq}` in the path is filled per request) at `rate`/s for `seconds`. */
-export async function latencyAtRate (url: string, request: FixedRateRequest, rate: number, seconds: number, core = 1): Promise<FixedRateLatency> {
+/**
+ * The first seconds of a process under load are its JIT's: optimising compilers and GC helper threads
+ * share the target's one core with it, for stalls of a few hundred ms. `warmupSeconds` keeps them out
+ * of a steady-state figure.
+ */
+export async function latencyAtRate (url: string, request: FixedRateRequest, rate: number, seconds: number, warmupSeconds = 6, core = 1): Promise<FixedRateLatency> {
   const dir = mkdtempSync(join(tmpdir(), 'ndxp-fixed-rate-'))
   try {
     const scenario = join(dir, 'scenario.json')
@@ -30,7 +35,7 @@ export async function latencyAtRate (url: string, request: FixedRateRequest, rat
     const apiKey = request.headers?.authorization?.replace(/^Bearer /, '') ?? 'ndxp_none'
     writeFileSync(scenario, JSON.stringify({ name: 'fixed-rate', agencies: [{ label: 'bench', client, apiKey }], requests: [{ path: request.path }] }))
     const out = join(dir, 'result.json')
-    const args = [join(distRoot, 'cli/ndxp.js'), 'load', '--target', url, '--scenario', scenario, '--rate', String(rate), '--duration', `${seconds}s`, '--warmup', '2s', '--json', out, '--quiet']
+    const args = [join(distRoot, 'cli/ndxp.js'), 'load', '--target', url, '--scenario', scenario, '--rate', String(rate), '--duration', `${seconds}s`, '--warmup', `${warmupSeconds}s`, '--json', out, '--quiet']
     const child = hasTaskset ? spawn('taskset', ['-c', String(core), process.execPath, ...args], { stdio: 'ignore' }) : spawn(process.execPath, args, { stdio: 'ignore' })
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
     if (code !== 0 && code !== 1) throw new Error(`ndxp load exited with ${code}`)
