@@ -35,6 +35,17 @@ async function measure (name: string, url: string, pid: number | undefined, requ
   return { name, rate: result.requests / result.seconds, p50: percentile(result.latencies, 50), p99: percentile(result.latencies, 99), cpuMicros: cpu, errors }
 }
 
+/** Resolves once the hub's transaction writer has nothing queued (read from /metrics). */
+async function writerIdle (hubUrl: string): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const response = await request(`${hubUrl}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } })
+    const pending = /^ndxp_transaction_writer_pending (\d+)/m.exec(await response.body.text())?.[1]
+    if (pending === '0') return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('the hub\'s transaction writer still had records queued after 60 s')
+}
+
 const servers: BenchServer[] = []
 try {
   const upstream = await startPinned(join(distRoot, 'bench/lib/upstream-server.js'), [], {}, 1)
@@ -64,7 +75,9 @@ try {
     console.log(`${row.name.padEnd(28)} ${Math.round(row.rate).toString().padStart(7)} ${row.p50.toFixed(2).padStart(9)} ${row.p99.toFixed(2).padStart(8)} ${row.cpuMicros === undefined ? '—'.padStart(23) : row.cpuMicros.toFixed(1).padStart(23)} ${ratio.padStart(18)}${row.errors > 0 ? `   (${row.errors} non-200!)` : ''}`)
   }
 
-  // The same upstream direct and through the hub, one after the other, each for rateSeconds.
+  // The same upstream direct and through the hub, one after the other, each for rateSeconds; first
+  // the hub writes what the saturation run above left queued, so the figure is the steady state's.
+  await writerIdle(hub.url)
   const direct = await latencyAtRate(upstream.url, { path: '/bench/{seq}' }, FIXED_RATE, rateSeconds)
   const through = await latencyAtRate(hub.url, { path: benchServicePath('/bench/{seq}'), headers: { authorization: `Bearer ${key}`, 'x-road-client': BENCH_CLIENT } }, FIXED_RATE, rateSeconds)
   const line = (name: string, r: FixedRateLatency): string => `${name.padEnd(28)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.max.toFixed(2).padStart(8)} ${String(r.sent).padStart(8)} ${String(r.failed + r.dropped).padStart(16)}`
