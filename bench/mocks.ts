@@ -1,7 +1,8 @@
 // Benchmark of the national-database mocks over HTTP: each node alone on one core (taskset), a
-// pipelined loader on the other; a bare Fastify server on the same core is the baseline of the run.
+// pipelined loader on the other; a bare Fastify server on the same core, measured just before each
+// mock, is its baseline.
 // Prints lookups/s, server CPU per lookup, and resident memory after 10 and after 1,000,000 lookups.
-// Usage: npm run bench:mocks [-- --lookups 1000000 --seconds 5]
+// Usage: npm run build && node dist/bench/mocks.js [--lookups 1000000] [--seconds 5] [--only <node>]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,7 +19,7 @@ const adminToken = 'bench-admin-token'
 const dataDir = mkdtempSync(join(tmpdir(), 'ndxp-bench-'))
 const cli = join(distRoot, 'cli/ndxp.js')
 
-interface Row { name: string, lookupsPerSecond: number, cpuMicros: number, rssAfter10: number, rssAfterAll: number, lookups: number, errors: number }
+interface Row { name: string, lookupsPerSecond: number, cpuMicros: number, baselineRate: number, rssAfter10: number, rssAfterAll: number, lookups: number, errors: number }
 
 async function measure (url: string, pid: number, paths: string[]): Promise<{ rate: number, cpuMicros: number, requests: number, errors: number }> {
   await closedLoop(url, paths, { seconds: 1 })
@@ -30,13 +31,21 @@ async function measure (url: string, pid: number, paths: string[]): Promise<{ ra
 }
 
 const rows: Row[] = []
-const baseline = await startPinned(join(distRoot, 'bench/lib/bare-server.js'), [], {})
 const basePaths = Array.from({ length: 1000 }, (_, i) => `/bare/${i}`)
-const base = await measure(baseline.url, baseline.child.pid as number, basePaths)
-await baseline.stop()
-console.log(`baseline (bare Fastify, 1 KB JSON): ${Math.round(base.rate)} req/s, ${base.cpuMicros.toFixed(1)} µs CPU/req${hasTaskset ? '' : ' (taskset missing: not pinned)'}`)
+// Measured again right before each mock: a whole run takes tens of minutes on a shared machine, and a
+// baseline from its start would flatter or wrong the mocks measured last.
+async function measureBaseline (): Promise<{ rate: number, cpuMicros: number }> {
+  const baseline = await startPinned(join(distRoot, 'bench/lib/bare-server.js'), [], {})
+  try {
+    return await measure(baseline.url, baseline.child.pid as number, basePaths)
+  } finally {
+    await baseline.stop()
+  }
+}
 
 for (const target of mockTargets.filter((t) => values.only === undefined || t.node === values.only)) {
+  const base = await measureBaseline()
+  console.log(`baseline before ${target.name} (bare Fastify, 1 KB JSON): ${Math.round(base.rate)} req/s, ${base.cpuMicros.toFixed(1)} µs CPU/req${hasTaskset ? '' : ' (taskset missing: not pinned)'}`)
   const server = await startPinned(cli, ['node', '--node', target.node, '--port', '0'], { NDXP_DATA_DIR: dataDir, NDXP_ADMIN_TOKEN: adminToken, NDXP_LOG_LEVEL: 'warn' })
   const pid = server.child.pid as number
   const keys = await request(`${server.url}/_node/keys/${target.source}?offset=0&count=10000`, { headers: { authorization: `Bearer ${adminToken}` } })
@@ -56,14 +65,14 @@ for (const target of mockTargets.filter((t) => values.only === undefined || t.no
   const remaining = Math.max(0, totalLookups - result.requests - 10)
   const rest = await closedLoop(server.url, paths, { requests: remaining })
   const rssAfterAll = rssMiB(pid)
-  rows.push({ name: target.name, lookupsPerSecond: result.rate, cpuMicros: result.cpuMicros, rssAfter10, rssAfterAll, lookups: 10 + result.requests + rest.requests, errors: result.errors })
+  rows.push({ name: target.name, lookupsPerSecond: result.rate, cpuMicros: result.cpuMicros, baselineRate: base.rate, rssAfter10, rssAfterAll, lookups: 10 + result.requests + rest.requests, errors: result.errors })
   await server.stop()
 }
 rmSync(dataDir, { recursive: true, force: true })
 
-console.log('\nmock                      lookups/s   ×baseline   µs CPU/lookup   RSS@10 MiB   RSS@all MiB   growth   lookups')
+console.log('\n×baseline: against bare Fastify measured just before that mock\nmock                      lookups/s   ×baseline   µs CPU/lookup   RSS@10 MiB   RSS@all MiB   growth   lookups')
 for (const row of rows) {
   const growth = (row.rssAfterAll / row.rssAfter10 - 1) * 100
-  console.log(`${row.name.padEnd(24)} ${Math.round(row.lookupsPerSecond).toString().padStart(10)} ${(row.lookupsPerSecond / base.rate).toFixed(2).padStart(11)} ${row.cpuMicros.toFixed(1).padStart(15)} ${row.rssAfter10.toFixed(1).padStart(12)} ${row.rssAfterAll.toFixed(1).padStart(13)} ${growth.toFixed(1).padStart(7)}% ${row.lookups.toString().padStart(9)}${row.errors > 0 ? `  (${row.errors} 5xx!)` : ''}`)
+  console.log(`${row.name.padEnd(24)} ${Math.round(row.lookupsPerSecond).toString().padStart(10)} ${(row.lookupsPerSecond / row.baselineRate).toFixed(2).padStart(11)} ${row.cpuMicros.toFixed(1).padStart(15)} ${row.rssAfter10.toFixed(1).padStart(12)} ${row.rssAfterAll.toFixed(1).padStart(13)} ${growth.toFixed(1).padStart(7)}% ${row.lookups.toString().padStart(9)}${row.errors > 0 ? `  (${row.errors} 5xx!)` : ''}`)
 }
 console.log('\ntargets: ≥ 15,000 lookups/s on one core per mock; RSS after 1M lookups within 10% of RSS after 10')
