@@ -1,8 +1,8 @@
 // Forwards an authorised call to its provider node over the pooled undici dispatcher, streaming the
 // bodies both ways, and maps transport failures onto the hub's error codes.
 import { createHash, type Hash } from 'node:crypto'
-import { Transform, type Readable, type TransformCallback } from 'node:stream'
-import { errors as undiciErrors, type Dispatcher } from 'undici'
+import { Readable, Transform, type TransformCallback } from 'node:stream'
+import { errors as undiciErrors, util as undiciUtil, type Dispatcher } from 'undici'
 import { NdxpError } from '../../contracts/errors.js'
 
 export interface ForwardRequest {
@@ -48,14 +48,115 @@ export function transportError (error: unknown, nodeId: string, timeoutMs: numbe
   return new NdxpError('server.provider_unreachable', `node ${nodeId} could not be reached (${reason}); check that it runs and that its baseUrl is right`, { cause: error })
 }
 
-export function forward (dispatcher: Dispatcher, request: ForwardRequest): Promise<Dispatcher.ResponseData> {
-  return dispatcher.request({
-    origin: request.origin,
-    path: request.path,
-    method: request.method as Dispatcher.HttpMethod,
-    headers: request.headers,
-    body: request.body ?? null,
-    headersTimeout: request.timeoutMs,
-    bodyTimeout: request.timeoutMs,
+/** The provider's answer: small ones whole (`body` a Buffer), larger or unknown-length ones as a stream. */
+export interface ProviderAnswer {
+  readonly statusCode: number
+  readonly headers: Record<string, string | string[]>
+  /** When the answer's headers arrived (the record's responseInTs). */
+  readonly headersAt: number
+  readonly body: Buffer | Readable
+}
+
+/** The provider's headers came, then its answer broke off before the declared length was read. */
+export class BrokenAnswer extends Error {
+  constructor (readonly headersAt: number, override readonly cause: unknown) {
+    super('the provider\'s answer broke off')
+  }
+}
+
+/**
+ * Sends the call and collects the answer through undici's dispatch handler rather than `request()`:
+ * no response Readable, async resource or promise per chunk for the common small answer, which
+ * measured about 4 µs less CPU per exchange. An answer declaring at most `bufferLimit` bytes
+ * resolves once complete; any other resolves at its headers, its body streaming with backpressure.
+ */
+export function forward (dispatcher: Dispatcher, request: ForwardRequest, bufferLimit: number, clock: () => number): Promise<ProviderAnswer> {
+  return new Promise((resolve, reject) => {
+    dispatcher.dispatch({
+      origin: request.origin,
+      path: request.path,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: request.headers,
+      body: request.body ?? null,
+      headersTimeout: request.timeoutMs,
+      bodyTimeout: request.timeoutMs,
+    }, new AnswerCollector(bufferLimit, clock, resolve, reject))
   })
+}
+
+/** undici's handler callbacks for one call; the states are: waiting for headers, reading whole, streaming. */
+class AnswerCollector implements Dispatcher.DispatchHandler {
+  private abort: ((reason?: Error) => void) | undefined
+  private statusCode = 0
+  private headers: Record<string, string | string[]> = {}
+  private headersAt = 0
+  private chunks: Buffer[] | undefined
+  private stream: Readable | undefined
+  private settled = false
+
+  constructor (
+    private readonly bufferLimit: number,
+    private readonly clock: () => number,
+    private readonly resolve: (answer: ProviderAnswer) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  onConnect (abort: (reason?: Error) => void): void {
+    this.abort = abort
+  }
+
+  onHeaders (statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) return true // 1xx: informational, the real answer follows
+    this.statusCode = statusCode
+    this.headers = undiciUtil.parseHeaders(rawHeaders)
+    this.headersAt = this.clock()
+    const declared = Number(this.headers['content-length'])
+    if (Number.isInteger(declared) && declared <= this.bufferLimit) {
+      this.chunks = []
+      return true
+    }
+    this.stream = new Readable({
+      read: () => resume(),
+      destroy: (error, callback) => {
+        // The client went away (or the relay failed): stop reading from the provider too.
+        if (!this.settled) this.abort?.(error ?? new Error('the answer was abandoned'))
+        callback(error)
+      },
+    })
+    this.answer(this.stream)
+    return true
+  }
+
+  onData (chunk: Buffer): boolean {
+    if (this.chunks !== undefined) {
+      this.chunks.push(chunk)
+      return true
+    }
+    return this.stream?.push(chunk) ?? true
+  }
+
+  onComplete (): void {
+    if (this.chunks !== undefined) {
+      this.answer(this.chunks.length === 1 ? this.chunks[0] as Buffer : Buffer.concat(this.chunks))
+      this.chunks = undefined
+    } else {
+      this.settled = true
+      this.stream?.push(null)
+    }
+  }
+
+  onError (error: Error): void {
+    if (this.stream !== undefined) {
+      this.settled = true
+      this.stream.destroy(error)
+    } else if (!this.settled) {
+      this.settled = true
+      this.reject(this.chunks !== undefined ? new BrokenAnswer(this.headersAt, error) : error)
+    }
+  }
+
+  private answer (body: Buffer | Readable): void {
+    if (Buffer.isBuffer(body)) this.settled = true
+    this.resolve({ statusCode: this.statusCode, headers: this.headers, headersAt: this.headersAt, body })
+  }
 }

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream'
 import { NdxpError } from '../../contracts/errors.js'
 import type { ResolvedCall } from './authorize.js'
 import type { ExchangeState } from './exchange-state.js'
-import { forward, MeteredStream, transportError } from './forward.js'
+import { BrokenAnswer, forward, MeteredStream, transportError } from './forward.js'
 import { requestHeadersForProvider, responseHeadersForClient } from './headers.js'
 import { bodyHash, EMPTY_BODY_DIGEST, messageHash } from './ids.js'
 import type { ExchangeOptions } from './plugin.js'
@@ -63,47 +63,50 @@ export async function relayToProvider (request: FastifyRequest, reply: FastifyRe
   }
   exchange.requestOutTs = options.clock()
   const timeoutMs = resolved.service.service.timeoutMs
-  let upstream
+  let answer
   try {
-    upstream = await forward(options.dispatcher, {
+    answer = await forward(options.dispatcher, {
       origin,
       path: resolved.upstreamPath + (exchange.call?.query ?? ''),
       method: request.method,
       headers: requestHeadersForProvider(request.headers, exchange.messageId),
       body: meter,
       timeoutMs,
-    })
+    }, BUFFERED_ANSWER_LIMIT, options.clock)
   } catch (error) {
+    if (error instanceof BrokenAnswer) {
+      // The headers came, then the answer broke off: a clean 502, never a cut-off 200.
+      exchange.responseInTs = error.headersAt
+      noteRequest(exchange, request, resolved, meter)
+      options.breaker.onFailure(nodeId, options.clock())
+      throw transportError(error.cause, nodeId, timeoutMs)
+    }
     const mapped = transportError(error, nodeId, timeoutMs)
     if (mapped.code !== 'client.payload_too_large') options.breaker.onFailure(nodeId, options.clock())
     throw mapped
   }
-  exchange.responseInTs = options.clock()
-  if (FAILING_STATUSES.has(upstream.statusCode)) options.breaker.onFailure(nodeId, exchange.responseInTs)
+  exchange.responseInTs = answer.headersAt
+  if (FAILING_STATUSES.has(answer.statusCode)) options.breaker.onFailure(nodeId, answer.headersAt)
   else options.breaker.onSuccess(nodeId)
-  exchange.outcome = upstream.statusCode < 400 ? 'success' : 'provider_error'
-  exchange.requestSize = meter?.bytes ?? 0
-  const bodyDigest = meter === undefined ? EMPTY_BODY_DIGEST : meter.writableFinished ? meter.digest() : undefined
-  if (bodyDigest !== undefined) exchange.requestHash = messageHash(`${request.method} ${exchange.call?.serviceId ?? ''}${resolved.upstreamPath}\n${exchange.client?.id ?? ''}\n${exchange.messageId}`, bodyDigest)
+  exchange.outcome = answer.statusCode < 400 ? 'success' : 'provider_error'
+  noteRequest(exchange, request, resolved, meter)
 
-  reply.code(upstream.statusCode).headers(responseHeadersForClient(upstream.headers))
+  reply.code(answer.statusCode).headers(responseHeadersForClient(answer.headers))
   setExchangeHeaders(reply, exchange)
-  const declaredAnswer = Number(upstream.headers['content-length'])
-  if (Number.isInteger(declaredAnswer) && declaredAnswer <= BUFFERED_ANSWER_LIMIT) {
-    let body: Buffer
-    try {
-      body = Buffer.from(await upstream.body.arrayBuffer())
-    } catch (error) {
-      options.breaker.onFailure(nodeId, options.clock())
-      exchange.outcome = undefined
-      reply.removeHeader('content-length')
-      throw transportError(error, nodeId, timeoutMs)
-    }
+  const body = answer.body
+  if (Buffer.isBuffer(body)) {
     exchange.responseSize = body.length
     exchange.responseHash = bodyHash(body)
     return reply.send(body)
   }
-  return reply.send(streamAnswer(upstream.body, exchange))
+  return reply.send(streamAnswer(body, exchange))
+}
+
+/** The request's size and X-Road hash, once its body has gone to the provider. */
+function noteRequest (exchange: ExchangeState, request: FastifyRequest, resolved: ResolvedCall, meter: MeteredStream | undefined): void {
+  exchange.requestSize = meter?.bytes ?? 0
+  const bodyDigest = meter === undefined ? EMPTY_BODY_DIGEST : meter.writableFinished ? meter.digest() : undefined
+  if (bodyDigest !== undefined) exchange.requestHash = messageHash(`${request.method} ${exchange.call?.serviceId ?? ''}${resolved.upstreamPath}\n${exchange.client?.id ?? ''}\n${exchange.messageId}`, bodyDigest)
 }
 
 /** Streams a large answer through, metering it; a break mid-way can only cut the answer short. */
