@@ -11,8 +11,13 @@ const SOURCE_DIRS = ['cli', 'common', 'contracts', 'gateway', 'lgsp-node', 'regi
 
 export interface ThreadModule {
   readonly url: URL
-  /** Flags the thread starts with: the parent's, less --input-type, which a thread run from a file refuses. */
-  readonly execArgv: string[]
+  /**
+   * Flags the thread starts with. Undefined for built code: the thread inherits the parent's, which
+   * Node accepts whatever they are, while passing V8 or per-process flags (`node --trace-gc ...`)
+   * explicitly would make the Worker constructor throw. From source: the parent's, less
+   * --input-type, which a thread run from a file refuses.
+   */
+  readonly execArgv: string[] | undefined
 }
 
 let newestSource: number | undefined
@@ -40,8 +45,8 @@ const LOADER_FLAGS = /^--(import|loader|experimental-loader|require)\b/
  * the compiled twin still needs the parent's loader; otherwise it starts without (a second faster).
  */
 export function threadModule (callerUrl: string, name: string, options: { keepLoader?: boolean } = {}): ThreadModule {
+  if (!callerUrl.endsWith('.ts')) return { url: new URL(`./${name}.js`, callerUrl), execArgv: undefined }
   const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type'))
-  if (!callerUrl.endsWith('.ts')) return { url: new URL(`./${name}.js`, callerUrl), execArgv }
   const source = fileURLToPath(new URL(`./${name}.ts`, callerUrl))
   const twin = join(projectRoot, 'dist', relative(projectRoot, dirname(source)), `${name}.js`)
   if (existsSync(twin) && statSync(twin).mtimeMs >= newestSourceMtime()) {
