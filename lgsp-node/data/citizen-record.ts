@@ -34,37 +34,58 @@ export function householdNumberOf (id: string): number | undefined {
   return /^HH\d{10}$/.test(id) ? Number(id.slice(2)) : undefined
 }
 
-/** Relations follow from age and gender alone: the oldest member heads the household. */
-function relate (dataset: NationalDataset, memberIndexes: readonly number[]): HouseholdMember[] {
-  const people: Array<{ index: number, personalId: string, birthYear: number, gender: 'male' | 'female' }> = []
-  for (const index of memberIndexes) {
-    const parts = dataset.population.describe(index)
-    people.push({ index, personalId: parts.personalId, birthYear: parts.birthYear, gender: parts.gender })
+type Described = ReturnType<NationalDataset['population']['describe']>
+
+/** Oldest first, then by index: insertion sort, as a household has at most seven members. */
+function byAge (people: Described[], indexes: number[]): void {
+  for (let next = 1; next < people.length; next++) {
+    const person = people[next] as Described
+    const index = indexes[next] as number
+    let at = next
+    for (; at > 0; at--) {
+      const before = people[at - 1] as Described
+      if (before.birthYear < person.birthYear || (before.birthYear === person.birthYear && (indexes[at - 1] as number) < index)) break
+      people[at] = before
+      indexes[at] = indexes[at - 1] as number
+    }
+    people[at] = person
+    indexes[at] = index
   }
-  people.sort((a, b) => a.birthYear - b.birthYear || a.index - b.index)
+}
+
+/** Relations follow from age and gender alone: the oldest member heads the household. */
+function relate (people: Described[], indexes: number[]): HouseholdMember[] {
   const head = people[0]
-  if (head === undefined) return []
-  let spouseTaken = false
   const members: HouseholdMember[] = []
-  for (const person of people) {
+  if (head === undefined) return members
+  let spouseTaken = false
+  for (let at = 0; at < people.length; at++) {
+    const person = people[at] as Described
     const gap = person.birthYear - head.birthYear
     let relation: Relation
-    if (person === head) relation = 'head'
+    if (at === 0) relation = 'head'
     else if (!spouseTaken && person.gender !== head.gender && gap <= 12 && 2025 - person.birthYear >= 18) {
       spouseTaken = true
       relation = 'spouse'
     } else if (gap >= 16 && gap <= 45) relation = 'child'
     else if (gap > 45) relation = 'grandchild'
     else relation = 'sibling'
-    members.push({ index: person.index, personalId: person.personalId, relation, birthYear: person.birthYear, gender: person.gender })
+    members.push({ index: indexes[at] as number, personalId: person.personalId, relation, birthYear: person.birthYear, gender: person.gender })
   }
   return members
 }
 
 export function householdView (dataset: NationalDataset, number: number, memberIndexes: readonly number[], view: ProvinceView): HouseholdView {
-  const members = relate(dataset, memberIndexes)
+  const people: Described[] = []
+  const indexes: number[] = []
+  for (const index of memberIndexes) {
+    people.push(dataset.population.describe(index))
+    indexes.push(index)
+  }
+  byAge(people, indexes)
+  const members = relate(people, indexes)
   const rng = new Rng(hashInts(dataset.seed, 0xad0, number))
-  const headProvince = members[0] === undefined ? 0 : dataset.population.describe(members[0].index).provinceIndex
+  const headProvince = people[0] === undefined ? 0 : people[0].provinceIndex
   // Most households live in the head's province of birth; the rest moved, mostly to big cities.
   const provinceIndex = rng.chance(0.75) ? headProvince : residenceProvince.draw(rng)
   const address = addressIn(communeInProvince(provinceIndex, rng, dataset.seed), rng, view)
@@ -83,14 +104,22 @@ export interface FamilyLinks {
 }
 
 export function familyLinks (household: HouseholdView, personalId: string): FamilyLinks {
-  const self = household.members.find((m) => m.personalId === personalId)
-  const head = household.members[0]
-  const spouse = household.members.find((m) => m.relation === 'spouse')
+  const members = household.members
+  const head = members[0]
+  let self: HouseholdMember | undefined
+  let spouse: HouseholdMember | undefined
+  for (const member of members) {
+    if (self === undefined && member.personalId === personalId) self = member
+    if (spouse === undefined && member.relation === 'spouse') spouse = member
+  }
   if (self === undefined || head === undefined) return { fatherId: undefined, motherId: undefined, spouseId: undefined }
-  const parents = self.relation === 'child' ? [head, spouse] : []
+  // A child's parents are the head and the spouse; the father is the first of them who is male.
+  const isChild = self.relation === 'child'
+  const father = !isChild ? undefined : head.gender === 'male' ? head : spouse?.gender === 'male' ? spouse : undefined
+  const mother = !isChild ? undefined : head.gender === 'female' ? head : spouse?.gender === 'female' ? spouse : undefined
   return {
-    fatherId: parents.find((p) => p?.gender === 'male')?.personalId,
-    motherId: parents.find((p) => p?.gender === 'female')?.personalId,
+    fatherId: father?.personalId,
+    motherId: mother?.personalId,
     spouseId: self.relation === 'head' ? spouse?.personalId : self.relation === 'spouse' ? head.personalId : undefined,
   }
 }
