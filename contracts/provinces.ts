@@ -53,8 +53,16 @@ export function provinceByCode (code: string): Province | undefined {
 
 export type ProvinceView = '63' | '34'
 
-/** The name to show for a province in the chosen administrative view. */
-export function provinceName (province: Province, view: ProvinceView): string {
+function nameIn (province: Province, view: ProvinceView): string {
   const shown = view === '34' ? provinceByCode(province.mergedInto) ?? province : province
   return shown.kind === 'city' ? `Thành phố ${shown.name}` : `Tỉnh ${shown.name}`
+}
+
+/** Both views' names of every province, built once: every generated address and record shows one. */
+const shownNames = new Map<Province, { readonly '63': string, readonly '34': string }>(
+  provinces.map((province) => [province, { 63: nameIn(province, '63'), 34: nameIn(province, '34') }]))
+
+/** The name to show for a province in the chosen administrative view. */
+export function provinceName (province: Province, view: ProvinceView): string {
+  return shownNames.get(province)?.[view] ?? nameIn(province, view)
 }
