@@ -63,8 +63,9 @@ export class FeistelPermutation {
     return left * m + right
   }
 
+  /** `>>> 0` on the divisor too: with one side unsigned and the other a plain number, V8 calls fmod. */
   private roundFunction (half: number, round: number): number {
-    return (mix32((half >>> 0) ^ (this.keys[round] as number)) % this.base) | 0
+    return mix32((half >>> 0) ^ (this.keys[round] as number)) % (this.base >>> 0)
   }
 }
 
