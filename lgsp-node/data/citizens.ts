@@ -2,7 +2,7 @@
 // province agree with the personal ID's structure, and every database derives the same person here.
 import { hashInts, Rng } from './hash.js'
 import { ethnicities, familyNames, femaleGivenNames, femaleMiddleNames, maleGivenNames, maleMiddleNames, religions } from './names.js'
-import { LAST_BIRTH_YEAR, type Gender, type PopulationIndex } from './population-index.js'
+import { LAST_BIRTH_YEAR, type DescribedCitizen, type Gender, type PopulationIndex } from './population-index.js'
 
 export interface CitizenCore {
   readonly index: number
@@ -53,8 +53,8 @@ function deathShare (age: number): number {
   return 0.32
 }
 
-export function citizenAt (population: PopulationIndex, index: number): CitizenCore {
-  const parts = population.describe(index)
+/** The citizen at `index`; `parts`, its ID parts when the caller has described it already. */
+export function citizenAt (population: PopulationIndex, index: number, parts: DescribedCitizen = population.describe(index)): CitizenCore {
   const personalId = parts.personalId
   const rng = new Rng(hashInts(population.seed, 0xc171, index))
   const { gender, birthYear, provinceIndex } = parts

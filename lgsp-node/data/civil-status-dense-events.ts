@@ -90,7 +90,7 @@ function parentChildRecognition (subject: Subject, rng: Rng, numberOf: NumberOf)
 /** A minor living with a grandparent who heads the household, while still a minor. */
 function guardianship (subject: Subject, rng: Rng, numberOf: NumberOf): CivilRecordOf<'guardianship'> | undefined {
   const { core, family } = subject
-  const head = family.household.members[0]
+  const head = family.members[0]
   if (head === undefined || family.member(core.index)?.relation !== 'grandchild') return undefined
   const guardian = family.core(head.index)
   const to = Math.min(lastDayAlive(core, guardian), anniversaryDay(core.dateOfBirth, 18) - 1)

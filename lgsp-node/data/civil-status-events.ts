@@ -106,9 +106,9 @@ export interface Marriage {
  * (other records need it: a marital-status certificate says "married" only after this day).
  */
 export function marriageOf (family: Family): Marriage | undefined {
-  const { household, dataset } = family
-  const head = household.members[0]
-  const spouse = household.members.find((m) => m.relation === 'spouse')
+  const { members, number, dataset } = family
+  const head = members[0]
+  const spouse = members.find((m) => m.relation === 'spouse')
   if (head === undefined || spouse === undefined) return undefined
   const husband = family.core(head.gender === 'male' ? head.index : spouse.index)
   const wife = family.core(head.gender === 'male' ? spouse.index : head.index)
@@ -117,7 +117,7 @@ export function marriageOf (family: Family): Marriage | undefined {
   if (earliest > REGISTER_END_DAY) earliest = Math.max(anniversaryDay(husband.dateOfBirth, 18), anniversaryDay(wife.dateOfBirth, 18))
   const latest = Math.min(REGISTER_END_DAY, deathDay(husband), deathDay(wife))
   if (latest < earliest) return undefined
-  const rng = new Rng(hashInts(dataset.seed, TAG_MARRIAGE, household.number))
+  const rng = new Rng(hashInts(dataset.seed, TAG_MARRIAGE, number))
   // A product of two uniforms leans towards short waits: a mean of five years after legal age.
   const wait = Math.floor(rng.next() * rng.next() * 20 * DAYS_PER_YEAR)
   const day = earliest + wait <= latest ? earliest + wait : dayBetween(rng, earliest, latest)

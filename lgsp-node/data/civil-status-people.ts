@@ -3,23 +3,47 @@
 // shared by everyone in it, because a person's records also involve their parents, spouse and wards.
 import type { CivilPerson, CivilPlace } from '../../contracts/civil-status.js'
 import { provinceName, type Province } from '../../contracts/provinces.js'
-import { familyLinks, householdOfCitizen, type FamilyLinks, type HouseholdMember, type HouseholdView } from './citizen-record.js'
+import { viewOfPeople, type HouseholdView } from './citizen-record.js'
 import { citizenAt, type CitizenCore } from './citizens.js'
 import type { Address, Commune } from './communes.js'
 import type { NationalDataset } from './dataset.js'
 import type { Rng } from './hash.js'
+import { familyLinks, peopleOfCitizen, type FamilyLinks, type HouseholdMember, type HouseholdPeople } from './household-members.js'
+import type { DescribedCitizen } from './population-index.js'
 
-/** One household as seen from a lookup: members' core facts computed on demand, once each. */
+/**
+ * One household as seen from a lookup: members' core facts computed on demand, once each, from the
+ * ID parts the household already derived; its address only when a record names it (births do not).
+ */
 export class Family {
-  private readonly cores = new Map<number, CitizenCore>()
+  private readonly cores: Array<CitizenCore | undefined>
+  private view: HouseholdView | undefined
 
-  constructor (readonly dataset: NationalDataset, readonly household: HouseholdView) {}
+  constructor (readonly dataset: NationalDataset, readonly people: HouseholdPeople) {
+    this.cores = new Array<CitizenCore | undefined>(people.members.length).fill(undefined)
+  }
+
+  get members (): readonly HouseholdMember[] {
+    return this.people.members
+  }
+
+  get number (): number {
+    return this.people.number
+  }
+
+  /** The household as the population database shows it (63-province view). */
+  get household (): HouseholdView {
+    this.view ??= viewOfPeople(this.dataset, this.people, '63')
+    return this.view
+  }
 
   core (index: number): CitizenCore {
-    let core = this.cores.get(index)
+    const position = this.people.members.findIndex((m) => m.index === index)
+    if (position < 0) return citizenAt(this.dataset.population, index)
+    let core = this.cores[position]
     if (core === undefined) {
-      core = citizenAt(this.dataset.population, index)
-      this.cores.set(index, core)
+      core = citizenAt(this.dataset.population, index, this.people.described[position])
+      this.cores[position] = core
     }
     return core
   }
@@ -27,16 +51,16 @@ export class Family {
   /** A member's core facts by personal ID (links name people by ID); undefined for outsiders. */
   coreById (personalId: string | undefined): CitizenCore | undefined {
     if (personalId === undefined) return undefined
-    const member = this.household.members.find((m) => m.personalId === personalId)
+    const member = this.people.members.find((m) => m.personalId === personalId)
     return member === undefined ? undefined : this.core(member.index)
   }
 
   member (index: number): HouseholdMember | undefined {
-    return this.household.members.find((m) => m.index === index)
+    return this.people.members.find((m) => m.index === index)
   }
 
   links (personalId: string): FamilyLinks {
-    return familyLinks(this.household, personalId)
+    return familyLinks(this.people, personalId)
   }
 }
 
@@ -44,12 +68,14 @@ export class Family {
 export class Subject {
   private cachedFamily: Family | undefined
 
-  constructor (readonly dataset: NationalDataset, readonly core: CitizenCore, family?: Family) {
+  /** `parts`: the subject's ID parts, when known, so that finding their household does not derive them again. */
+  constructor (readonly dataset: NationalDataset, readonly core: CitizenCore, family?: Family, private readonly parts?: DescribedCitizen) {
     this.cachedFamily = family
   }
 
   static at (dataset: NationalDataset, index: number): Subject {
-    return new Subject(dataset, citizenAt(dataset.population, index))
+    const parts = dataset.population.describe(index)
+    return new Subject(dataset, citizenAt(dataset.population, index, parts), undefined, parts)
   }
 
   get index (): number {
@@ -57,7 +83,7 @@ export class Subject {
   }
 
   get family (): Family {
-    this.cachedFamily ??= new Family(this.dataset, householdOfCitizen(this.dataset, this.core.index, '63'))
+    this.cachedFamily ??= new Family(this.dataset, peopleOfCitizen(this.dataset, this.core.index, this.parts))
     return this.cachedFamily
   }
 

@@ -5,7 +5,7 @@
 import { formatRegistrationNumber, REGISTERED_SERIAL_FROM, type CivilRecord } from '../../contracts/civil-status.js'
 import { civilEventTypes, type CivilEventPrefix } from '../../contracts/identifiers.js'
 import { FIRST_DEATH_REGISTRATION_YEAR } from './citizens.js'
-import { householdView } from './citizen-record.js'
+import { householdPeople } from './household-members.js'
 import { denseEventSpecs, type DenseEventSpec, type DensePrefix } from './civil-status-dense-events.js'
 import { BIRTH_REGISTER_FROM, birthRecord, deathRecord, MARRIAGE_REGISTER_FROM, marriageRecord, type NumberOf } from './civil-status-events.js'
 import { Family, Subject } from './civil-status-people.js'
@@ -80,7 +80,7 @@ export class CivilStatusRegister {
     if (prefix === 'KH') {
       const slots = dataset.households.byNumber(key)
       if (slots === undefined) return undefined
-      return marriageRecord(new Family(dataset, householdView(dataset, slots.number, slots.memberIndexes, '63')), this.numberOf(prefix, key))
+      return marriageRecord(new Family(dataset, householdPeople(dataset, slots)), this.numberOf(prefix, key))
     }
     const event = this.denseEvent(prefix)
     return this.build(event, Subject.at(dataset, event.span.indexAt(event.draw.forward(key))), key)
@@ -96,9 +96,9 @@ export class CivilStatusRegister {
     add(deathRecord(subject, this.numberOf('KT', index)))
     for (const prefix of ['XNHN', 'TD', 'NCC', 'GH', 'NCN'] as const) add(this.denseRecordOf(prefix, subject))
     const self = family.member(index)
-    if (self?.relation === 'head' || self?.relation === 'spouse') add(marriageRecord(family, this.numberOf('KH', family.household.number)))
+    if (self?.relation === 'head' || self?.relation === 'spouse') add(marriageRecord(family, this.numberOf('KH', family.number)))
     // Parents appear in their children's births, recognitions and adoptions; a head in a grandchild's guardianship.
-    for (const member of family.household.members) {
+    for (const member of family.members) {
       if (member.index === index) continue
       const links = family.links(member.personalId)
       const isParent = links.fatherId === core.personalId || links.motherId === core.personalId

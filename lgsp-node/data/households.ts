@@ -46,14 +46,19 @@ export class HouseholdIndex {
     return starts
   }
 
-  /** The household starting at `offset` of the block, which runs to the next start (or the block's end). */
-  private slotsAt (block: number, starts: number, offset: number): HouseholdSlots {
+  /**
+   * The household starting at `offset` of the block, which runs to the next start (or the block's
+   * end). The member at `knownPosition`, when given, is `knownIndex`: no need to un-shuffle it.
+   */
+  private slotsAt (block: number, starts: number, offset: number, knownPosition = -1, knownIndex = -1): HouseholdSlots {
     const later = starts >>> (offset + 1)
     const length = later === 0 ? BLOCK - offset : 1 + lowestBit(later)
     const first = block * BLOCK + offset
     const end = Math.min(first + length, this.population.size)
     const memberIndexes: number[] = []
-    for (let position = first; position < end; position++) memberIndexes.push(this.shuffle.inverse(position))
+    for (let position = first; position < end; position++) {
+      memberIndexes.push(position === knownPosition ? knownIndex : this.shuffle.inverse(position))
+    }
     return { number: first, memberIndexes }
   }
 
@@ -65,7 +70,7 @@ export class HouseholdIndex {
     const offset = position - block * BLOCK
     // The last start at or below the citizen's offset.
     const start = 31 - Math.clz32(starts & ((2 << offset) - 1))
-    return this.slotsAt(block, starts, start)
+    return this.slotsAt(block, starts, start, position, index)
   }
 
   /** The household with that number, or undefined when no household starts there. */

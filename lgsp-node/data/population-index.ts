@@ -26,6 +26,9 @@ export interface IdParts {
   readonly serial: number
 }
 
+/** A citizen's ID with the parts it spells, as describe() derives them. */
+export type DescribedCitizen = IdParts & { readonly personalId: string }
+
 /** Relative number of living people born `age` years before the reference date. */
 function ageWeight (age: number): number {
   if (age < 45) return 1
@@ -128,7 +131,7 @@ export class PopulationIndex {
   }
 
   /** The ID of the citizen at `index` with its parts, without formatting and re-parsing a string. */
-  describe (index: number): IdParts & { readonly personalId: string } {
+  describe (index: number): DescribedCitizen {
     if (!Number.isInteger(index) || index < 0 || index >= this.size) throw new RangeError(`citizen index ${index} is outside [0, ${this.size})`)
     const bucket = this.bucketOfIndex(index)
     const genderBit = bucket & 1

@@ -58,8 +58,9 @@ function generatedCard (context: NodeContext, core: CitizenCore, code: string, p
 }
 
 export function generatedInsured (context: NodeContext, index: number, today: string): FoundInsured {
-  const core = citizenAt(context.dataset.population, index)
-  const household = householdOfCitizen(context.dataset, index, '63')
+  const parts = context.dataset.population.describe(index)
+  const core = citizenAt(context.dataset.population, index, parts)
+  const household = householdOfCitizen(context.dataset, index, '63', parts)
   const code = insuranceCodes(context.dataset).codeAt(index)
   const { terms, card } = generatedCard(context, core, code, residenceOf(household), today)
   const person: InsuredPerson = {

@@ -16,8 +16,10 @@ export interface IssuedCitizen extends NewbornRequest {
 }
 
 export function generatedCitizen (dataset: NationalDataset, index: number, view: ProvinceView): { citizen: Citizen, household: HouseholdView } {
-  const core = citizenAt(dataset.population, index)
-  const household = householdOfCitizen(dataset, index, view)
+  // Described once: the citizen and their household both start from the ID parts.
+  const parts = dataset.population.describe(index)
+  const core = citizenAt(dataset.population, index, parts)
+  const household = householdOfCitizen(dataset, index, view, parts)
   const self = household.members.find((m) => m.index === index)
   const links = familyLinks(household, core.personalId)
   const citizen: Citizen = {
