@@ -103,3 +103,10 @@ export function yearsAfter (iso: string, years: number): string {
   }
   return !leap && iso.endsWith('-02-29') ? `${year}-02-28` : `${year}${iso.slice(4)}`
 }
+
+/** The day number of yearsAfter(iso, years), without formatting and re-reading the date. */
+export function dayYearsAfter (iso: string, years: number): number {
+  const [from, month, day] = isoParts(iso)
+  const year = from + years
+  return dayNumber(year, month, !isLeapYear(year) && month === 2 && day === 29 ? 28 : day)
+}
