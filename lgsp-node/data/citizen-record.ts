@@ -6,7 +6,7 @@ import { addressIn, communeInProvince, type Address } from './communes.js'
 import type { NationalDataset } from './dataset.js'
 import { padded2, padded8 } from './digits.js'
 import { hashInts, Rng, WeightedTable } from './hash.js'
-import { householdPeople, peopleOfCitizen, type HouseholdMember, type HouseholdPeople } from './household-members.js'
+import { householdHead, householdPeople, peopleOfCitizen, type HouseholdMember, type HouseholdPeople } from './household-members.js'
 import type { DescribedCitizen } from './population-index.js'
 
 export { familyLinks, type FamilyLinks, type HouseholdMember, type Relation } from './household-members.js'
@@ -31,15 +31,32 @@ export function householdNumberOf (id: string): number | undefined {
   return /^HH\d{10}$/.test(id) ? Number(id.slice(2)) : undefined
 }
 
+/** Where a household lives, from its number and its head's province of birth. */
+function householdAddress (dataset: NationalDataset, number: number, headProvince: number, view: ProvinceView): Address {
+  const rng = new Rng(hashInts(dataset.seed, 0xad0, number))
+  // Most households live in the head's province of birth; the rest moved, mostly to big cities.
+  const provinceIndex = rng.chance(0.75) ? headProvince : residenceProvince.draw(rng)
+  return addressIn(communeInProvince(provinceIndex, rng, dataset.seed), rng, view)
+}
+
 /** The household of `people` as the population database shows it: ID, members and address. */
 export function viewOfPeople (dataset: NationalDataset, people: HouseholdPeople, view: ProvinceView): HouseholdView {
   const { number, members, described } = people
-  const rng = new Rng(hashInts(dataset.seed, 0xad0, number))
-  const headProvince = described[0] === undefined ? 0 : described[0].provinceIndex
-  // Most households live in the head's province of birth; the rest moved, mostly to big cities.
-  const provinceIndex = rng.chance(0.75) ? headProvince : residenceProvince.draw(rng)
-  const address = addressIn(communeInProvince(provinceIndex, rng, dataset.seed), rng, view)
+  const address = householdAddress(dataset, number, described[0] === undefined ? 0 : described[0].provinceIndex, view)
   return { householdId: householdId(number), number, members, address }
+}
+
+export type HouseholdHome = Omit<HouseholdView, 'members'>
+
+/**
+ * The household's ID and address without its members' IDs: only the head's birth province counts,
+ * and the head is found from birth years, so the others' IDs are not derived (an insured person's card).
+ */
+export function homeOfCitizen (dataset: NationalDataset, index: number, view: ProvinceView): HouseholdHome {
+  const slots = dataset.households.ofCitizen(index)
+  const head = householdHead(dataset, slots)
+  const address = householdAddress(dataset, slots.number, head < 0 ? 0 : dataset.population.birthProvinceAt(head), view)
+  return { householdId: householdId(slots.number), number: slots.number, address }
 }
 
 export function householdView (dataset: NationalDataset, number: number, memberIndexes: readonly number[], view: ProvinceView): HouseholdView {

@@ -2,8 +2,11 @@
 // beneficiary group follows age and a seeded situation, the validity a seeded renewal month, and the
 // registered primary-care facility the household's commune. Only the small tables below are kept.
 import type { BeneficiaryGroup, ContributionStatus, CardValidity, ParticipationType } from '../../contracts/insurance.js'
-import { provinces, type Province } from '../../contracts/provinces.js'
+import { provinces } from '../../contracts/provinces.js'
+import { padded2, padded3 } from './digits.js'
 import { hashInts, hashString, Rng, WeightedTable } from './hash.js'
+import { twoDigitProvinceCodes } from './insurance.js'
+import { isLeapYear, isoDate, isoDay, isoMonth, isoMonthDay, isoYear } from './iso-dates.js'
 
 /** Benefit level printed on the card, fixed by the group (Decision 1351/QĐ-BHXH). */
 export const benefitLevels: Readonly<Record<BeneficiaryGroup, number>> = {
@@ -27,6 +30,10 @@ const elderly = new WeightedTable<BeneficiaryGroup>([['HT', 40], ['GD', 30], ['D
 /** Groups that pay for themselves (or through an employer who may stop): the ones whose card can lapse. */
 const LAPSE_SHARE = 0.05
 const lapsable: ReadonlySet<BeneficiaryGroup> = new Set(['DN', 'SV', 'GD'])
+/** The first day of each renewal month, in a year whose only use is its "-MM-DD". */
+const RENEWAL_DAYS: readonly string[] = Array.from({ length: 12 }, (_, month) => isoDate(2000, month + 1, 1))
+/** A birthday on or before 30 September ends the under-six card that day (any year: only "-MM-DD" is read). */
+const SCHOOL_YEAR_START = '2000-09-30'
 /** First-time household participants wait for the start of a month: a few cards are not valid yet. */
 const PENDING_SHARE = 0.04
 const ARREARS_SHARE = 0.04
@@ -43,35 +50,34 @@ export interface CardTerms {
   readonly facilityDraw: number
 }
 
-function pad2 (value: number): string {
-  return value < 10 ? `0${value}` : String(value)
-}
-
-function iso (year: number, month: number, day: number): string {
-  return `${year}-${pad2(month)}-${pad2(day)}`
-}
-
 function lastDayOfMonth (year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
+  if (month === 2) return isLeapYear(year) ? 29 : 28
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
 }
 
 function dayBefore (year: number, month: number, day: number): string {
-  if (day > 1) return iso(year, month, day - 1)
-  return month > 1 ? iso(year, month - 1, lastDayOfMonth(year, month - 1)) : iso(year - 1, 12, 31)
+  if (day > 1) return isoDate(year, month, day - 1)
+  return month > 1 ? isoDate(year, month - 1, lastDayOfMonth(year, month - 1)) : isoDate(year - 1, 12, 31)
 }
 
 function dayAfter (date: string): string {
-  const year = Number(date.slice(0, 4))
-  const month = Number(date.slice(5, 7))
-  const day = Number(date.slice(8, 10))
-  if (day < lastDayOfMonth(year, month)) return iso(year, month, day + 1)
-  return month < 12 ? iso(year, month + 1, 1) : iso(year + 1, 1, 1)
+  const year = isoYear(date)
+  const month = isoMonth(date)
+  const day = isoDay(date)
+  if (day < lastDayOfMonth(year, month)) return isoDate(year, month, day + 1)
+  return month < 12 ? isoDate(year, month + 1, 1) : isoDate(year + 1, 1, 1)
+}
+
+/** Whether the "MM-DD" of `date` comes before that of `other` (read as numbers when both are well formed). */
+function monthDayBefore (date: string, other: string): boolean {
+  const a = isoMonthDay(date)
+  const b = isoMonthDay(other)
+  return Number.isNaN(a + b) ? date.slice(5) < other.slice(5) : a < b
 }
 
 /** Whole years between a birth date and a later date (ISO strings compare as dates). */
 export function ageOn (dateOfBirth: string, date: string): number {
-  return Number(date.slice(0, 4)) - Number(dateOfBirth.slice(0, 4)) - (date.slice(5) < dateOfBirth.slice(5) ? 1 : 0)
+  return isoYear(date) - isoYear(dateOfBirth) - (monthDayBefore(date, dateOfBirth) ? 1 : 0)
 }
 
 export function isUnderSix (dateOfBirth: string, today: string): boolean {
@@ -83,9 +89,9 @@ export function isUnderSix (dateOfBirth: string, today: string): boolean {
  * when the child turns six before the school year starts (Law on Health Insurance, art. 16).
  */
 export function childCardEnd (dateOfBirth: string): string {
-  const sixth = Number(dateOfBirth.slice(0, 4)) + 6
-  if (dateOfBirth.slice(5) <= '09-30') return `${sixth}-09-30`
-  return dayBefore(sixth, Number(dateOfBirth.slice(5, 7)), Number(dateOfBirth.slice(8, 10)))
+  const sixth = isoYear(dateOfBirth) + 6
+  if (!monthDayBefore(SCHOOL_YEAR_START, dateOfBirth)) return isoDate(sixth, 9, 30)
+  return dayBefore(sixth, isoMonth(dateOfBirth), isoDay(dateOfBirth))
 }
 
 function terms (group: BeneficiaryGroup, validFrom: string, validTo: string, contributionStatus: ContributionStatus, facilityDraw: number): CardTerms {
@@ -116,22 +122,23 @@ export function cardTermsAt (seed: number, index: number, dateOfBirth: string, d
 
   const age = ageOn(dateOfBirth, asOf)
   const group = (age < 18 ? pupils : age < 23 ? youngAdults : age < 60 ? workingAge : elderly).at(situation)
-  const year = Number(asOf.slice(0, 4))
-  const periodYear = asOf.slice(5) >= `${pad2(renewalMonth)}-01` ? year : year - 1
+  const year = isoYear(asOf)
+  // The period started this year once the renewal month has come (asOf's "MM-DD" ≥ "<month>-01").
+  const periodYear = monthDayBefore(asOf, RENEWAL_DAYS[renewalMonth - 1] as string) ? year - 1 : year
   const firstDay = dayAfter(childEnd)
   const clamp = (date: string): string => date < firstDay ? firstDay : date
-  if (deceased) return terms(group, clamp(iso(periodYear, renewalMonth, 1)), asOf, 'closed', facilityDraw)
+  if (deceased) return terms(group, clamp(isoDate(periodYear, renewalMonth, 1)), asOf, 'closed', facilityDraw)
   if (lapsable.has(group) && statusDraw < LAPSE_SHARE) {
-    return terms(group, clamp(iso(periodYear - 1, renewalMonth, 1)), dayBefore(periodYear, renewalMonth, 1), 'lapsed', facilityDraw)
+    return terms(group, clamp(isoDate(periodYear - 1, renewalMonth, 1)), dayBefore(periodYear, renewalMonth, 1), 'lapsed', facilityDraw)
   }
   if (group === 'GD' && statusDraw >= 1 - PENDING_SHARE) {
-    const month = Number(asOf.slice(5, 7))
+    const month = isoMonth(asOf)
     const startYear = month === 12 ? year + 1 : year
     const startMonth = month === 12 ? 1 : month + 1
-    return terms(group, iso(startYear, startMonth, 1), dayBefore(startYear + 1, startMonth, 1), 'paid-up', facilityDraw)
+    return terms(group, isoDate(startYear, startMonth, 1), dayBefore(startYear + 1, startMonth, 1), 'paid-up', facilityDraw)
   }
   const inArrears = participation[group] === 'employment' && statusDraw >= 1 - ARREARS_SHARE
-  return terms(group, clamp(iso(periodYear, renewalMonth, 1)), dayBefore(periodYear + 1, renewalMonth, 1), inArrears ? 'in-arrears' : 'paid-up', facilityDraw)
+  return terms(group, clamp(isoDate(periodYear, renewalMonth, 1)), dayBefore(periodYear + 1, renewalMonth, 1), inArrears ? 'in-arrears' : 'paid-up', facilityDraw)
 }
 
 export function validityOn (validFrom: string, validTo: string, today: string): CardValidity {
@@ -157,16 +164,21 @@ export interface Facility {
   readonly level: 'commune' | 'district' | 'province'
 }
 
+/** The provincial hospital of each province, and the two-digit prefix of its facilities' codes. */
+const provincialCare = provinces.map((province, index) => {
+  const prefix = twoDigitProvinceCodes[index] as string
+  return { prefix, code: `${prefix}001`, name: `Bệnh viện Đa khoa ${province.kind === 'city' ? 'Thành phố' : 'tỉnh'} ${province.name}` }
+})
+
 /** Most people register at their commune health station, many at the district centre, a few at the provincial hospital. */
 export function primaryCareFacility (place: FacilityPlace, draw: number): Facility {
-  const province = provinces[place.provinceIndex] as Province
-  const prefix = province.code.slice(1)
+  const provincial = provincialCare[place.provinceIndex] as typeof provincialCare[number]
   if (draw < 0.5 || place.district === undefined) {
-    return { code: `${prefix}${100 + hashString(place.communeCode) % 900}`, name: `Trạm Y tế ${place.commune}`, level: 'commune' }
+    return { code: provincial.prefix + padded3(100 + hashString(place.communeCode) % 900), name: `Trạm Y tế ${place.commune}`, level: 'commune' }
   }
   if (draw < 0.88) {
     const district = place.district
-    return { code: `${prefix}0${10 + hashString(district) % 90}`, name: `Trung tâm Y tế ${district.charAt(0).toLowerCase()}${district.slice(1)}`, level: 'district' }
+    return { code: `${provincial.prefix}0${padded2(10 + hashString(district) % 90)}`, name: `Trung tâm Y tế ${district.charAt(0).toLowerCase()}${district.slice(1)}`, level: 'district' }
   }
-  return { code: `${prefix}001`, name: `Bệnh viện Đa khoa ${province.kind === 'city' ? 'Thành phố' : 'tỉnh'} ${province.name}`, level: 'province' }
+  return { code: provincial.code, name: provincial.name, level: 'province' }
 }

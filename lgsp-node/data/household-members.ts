@@ -79,6 +79,20 @@ export function peopleOfCitizen (dataset: NationalDataset, index: number, self?:
   return householdPeople(dataset, dataset.households.ofCitizen(index), index, self)
 }
 
+/** The household's head (its oldest member, the lowest index among the oldest), found from birth years alone; -1 when empty. */
+export function householdHead (dataset: NationalDataset, slots: HouseholdSlots): number {
+  let head = -1
+  let headYear = 0
+  for (const index of slots.memberIndexes) {
+    const year = dataset.population.birthYearAt(index)
+    if (head < 0 || year < headYear || (year === headYear && index < head)) {
+      head = index
+      headYear = year
+    }
+  }
+  return head
+}
+
 export interface FamilyLinks {
   readonly fatherId: string | undefined
   readonly motherId: string | undefined
