@@ -9,6 +9,7 @@ import { dayBetween, deathDay, ELECTRONIC_REGISTER_DAY, marriageOf, REGISTER_END
 import { authorityOf, bookAndPage, personOf, placeOfAddress, type Subject } from './civil-status-people.js'
 import type { CitizenCore } from './citizens.js'
 import type { Rng } from './hash.js'
+import { isoYear } from './iso-dates.js'
 import { FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR } from './population-index.js'
 
 export type DensePrefix = Extract<CivilEventPrefix, 'XNHN' | 'TD' | 'NCC' | 'GH' | 'NCN'>
@@ -30,10 +31,12 @@ type Base = Pick<CivilRecord, 'registrationNumber' | 'book' | 'page' | 'registra
 function registeredBetween (subject: Subject, rng: Rng, numberOf: NumberOf, from: number, to: number): Base | undefined {
   if (to < from) return undefined
   const date = isoOfDay(dayBetween(rng, from, to))
-  const year = Number(date.slice(0, 4))
+  const year = isoYear(date)
+  const { book, page } = bookAndPage(rng, year)
   return {
     registrationNumber: numberOf(year),
-    ...bookAndPage(rng, year),
+    book,
+    page,
     registrationDate: date,
     issuingAuthority: authorityOf(placeOfAddress(subject.family.household.address)),
     source: 'generated',

@@ -8,6 +8,7 @@ import { anniversaryDay, dayNumber, dayOfIso, isoOfDay } from './calendar.js'
 import { authorityOf, bookAndPage, personOf, placeOfAddress, placeOfCommune, type Family, type Subject } from './civil-status-people.js'
 import { communeInProvince } from './communes.js'
 import { hashInts, Rng } from './hash.js'
+import { isoYear } from './iso-dates.js'
 import { LAST_BIRTH_YEAR } from './population-index.js'
 
 /** Generated registrations end with the generated population, on 31 December of its last year. */
@@ -43,14 +44,17 @@ export function birthRecord (subject: Subject, numberOf: NumberOf): CivilRecordO
   // The law allows 60 days; about one registration in eight is late, some by most of a year.
   const delay = rng.chance(0.88) ? rng.below(60) : 60 + rng.below(300)
   const date = isoOfDay(Math.min(dayOfIso(core.dateOfBirth) + delay, REGISTER_END_DAY))
-  const year = Number(date.slice(0, 4))
+  const year = isoYear(date)
   const links = subject.links
   const father = subject.family.coreById(links.fatherId)
   const mother = subject.family.coreById(links.motherId)
+  // Fields listed rather than spread from bookAndPage: a spread in the middle of a literal is slow in V8.
+  const { book, page } = bookAndPage(rng, year)
   const record: CivilRecordOf<'birth'> = {
     registrationNumber: numberOf(year),
     type: 'birth',
-    ...bookAndPage(rng, year),
+    book,
+    page,
     registrationDate: date,
     issuingAuthority: authorityOf(place),
     source: 'generated',
@@ -80,11 +84,13 @@ export function deathRecord (subject: Subject, numberOf: NumberOf): CivilRecordO
   // Registered within a fortnight, by the end of the generated years — unless the population data
   // dates the death itself later (a few children born in its last year), which the record follows.
   const date = isoOfDay(Math.max(died, Math.min(died + rng.below(15), REGISTER_END_DAY)))
-  const year = Number(date.slice(0, 4))
+  const year = isoYear(date)
+  const { book, page } = bookAndPage(rng, year)
   return {
     registrationNumber: numberOf(year),
     type: 'death',
-    ...bookAndPage(rng, year),
+    book,
+    page,
     registrationDate: date,
     issuingAuthority: authorityOf(placeOfAddress(home)),
     source: 'generated',
@@ -129,13 +135,15 @@ export function marriageRecord (family: Family, numberOf: NumberOf): CivilRecord
   const marriage = marriageOf(family)
   if (marriage === undefined) return undefined
   const date = isoOfDay(marriage.day)
-  const year = Number(date.slice(0, 4))
+  const year = isoYear(date)
   if (year < MARRIAGE_REGISTER_FROM) return undefined
   const place = placeOfAddress(family.household.address)
+  const { book, page } = bookAndPage(marriage.rng, year)
   return {
     registrationNumber: numberOf(year),
     type: 'marriage',
-    ...bookAndPage(marriage.rng, year),
+    book,
+    page,
     registrationDate: date,
     issuingAuthority: authorityOf(place),
     source: 'generated',

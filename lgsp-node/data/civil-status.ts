@@ -11,6 +11,7 @@ import { BIRTH_REGISTER_FROM, birthRecord, deathRecord, MARRIAGE_REGISTER_FROM, 
 import { Family, Subject } from './civil-status-people.js'
 import { BirthYearSpan } from './civil-status-spans.js'
 import { DEFAULT_POPULATION, type NationalDataset } from './dataset.js'
+import { padded8 } from './digits.js'
 import { FeistelPermutation } from './feistel.js'
 import { hashInts, Rng } from './hash.js'
 import { LAST_BIRTH_YEAR } from './population-index.js'
@@ -142,8 +143,25 @@ export class CivilStatusRegister {
   }
 
   private numberOf (prefix: CivilEventPrefix, key: number): NumberOf {
-    return (year) => formatRegistrationNumber(prefix, year, this.serial(prefix).forward(key))
+    return (year) => registrationNumber(prefix, year, this.serial(prefix).forward(key))
   }
+}
+
+const FIRST_NUMBERED_YEAR = 1900
+const NUMBERED_YEARS = 300
+/** "<prefix>-<year>-" for every type and year 1900–2199, filled in as first met. */
+const numberPrefixes = new Array<string | undefined>(prefixes.length * NUMBERED_YEARS).fill(undefined)
+
+/** formatRegistrationNumber for a generated serial (below 10^8), from the tables rather than a template with padStart. */
+function registrationNumber (prefix: CivilEventPrefix, year: number, serial: number): string {
+  const slot = prefixes.indexOf(prefix) * NUMBERED_YEARS + year - FIRST_NUMBERED_YEAR
+  if (!(year >= FIRST_NUMBERED_YEAR && year < FIRST_NUMBERED_YEAR + NUMBERED_YEARS && serial >= 0 && serial < 1e8)) return formatRegistrationNumber(prefix, year, serial)
+  let start = numberPrefixes[slot]
+  if (start === undefined) {
+    start = `${prefix}-${year}-`
+    numberPrefixes[slot] = start
+  }
+  return start + padded8(serial)
 }
 
 const registers = new WeakMap<NationalDataset, CivilStatusRegister>()
