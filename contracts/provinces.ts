@@ -58,11 +58,16 @@ function nameIn (province: Province, view: ProvinceView): string {
   return shown.kind === 'city' ? `Thành phố ${shown.name}` : `Tỉnh ${shown.name}`
 }
 
-/** Both views' names of every province, built once: every generated address and record shows one. */
-const shownNames = new Map<Province, { readonly '63': string, readonly '34': string }>(
-  provinces.map((province) => [province, { 63: nameIn(province, '63'), 34: nameIn(province, '34') }]))
+/**
+ * Both views' names of every province, built once: every generated address and record shows one.
+ * Named fields rather than keys '63' and '34', which V8 would store as array elements.
+ */
+const shownNames = new Map<Province, { readonly before: string, readonly after: string }>(
+  provinces.map((province) => [province, { before: nameIn(province, '63'), after: nameIn(province, '34') }]))
 
 /** The name to show for a province in the chosen administrative view. */
 export function provinceName (province: Province, view: ProvinceView): string {
-  return shownNames.get(province)?.[view] ?? nameIn(province, view)
+  const names = shownNames.get(province)
+  if (names === undefined) return nameIn(province, view)
+  return view === '34' ? names.after : names.before
 }

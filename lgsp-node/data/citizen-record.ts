@@ -41,8 +41,8 @@ function householdAddress (dataset: NationalDataset, number: number, headProvinc
 
 /** The household of `people` as the population database shows it: ID, members and address. */
 export function viewOfPeople (dataset: NationalDataset, people: HouseholdPeople, view: ProvinceView): HouseholdView {
-  const { number, members, described } = people
-  const address = householdAddress(dataset, number, described[0] === undefined ? 0 : described[0].provinceIndex, view)
+  const { number, members } = people
+  const address = householdAddress(dataset, number, people.headProvince, view)
   return { householdId: householdId(number), number, members, address }
 }
 

@@ -45,9 +45,7 @@ export function birthRecord (subject: Subject, numberOf: NumberOf): CivilRecordO
   const delay = rng.chance(0.88) ? rng.below(60) : 60 + rng.below(300)
   const date = isoOfDay(Math.min(dayOfIso(core.dateOfBirth) + delay, REGISTER_END_DAY))
   const year = isoYear(date)
-  const links = subject.links
-  const father = subject.family.coreById(links.fatherId)
-  const mother = subject.family.coreById(links.motherId)
+  const { father, mother } = subject.parents
   // Fields listed rather than spread from bookAndPage: a spread in the middle of a literal is slow in V8.
   const { book, page } = bookAndPage(rng, year)
   const record: CivilRecordOf<'birth'> = {
@@ -112,12 +110,12 @@ export interface Marriage {
  * (other records need it: a marital-status certificate says "married" only after this day).
  */
 export function marriageOf (family: Family): Marriage | undefined {
-  const { members, number, dataset } = family
-  const head = members[0]
-  const spouse = members.find((m) => m.relation === 'spouse')
-  if (head === undefined || spouse === undefined) return undefined
-  const husband = family.core(head.gender === 'male' ? head.index : spouse.index)
-  const wife = family.core(head.gender === 'male' ? spouse.index : head.index)
+  const { people, number, dataset } = family
+  const spouse = people.spouse
+  if (people.size === 0 || spouse < 0) return undefined
+  const headIsMale = people.genderAt(0) === 'male'
+  const husband = family.coreAt(headIsMale ? 0 : spouse)
+  const wife = family.coreAt(headIsMale ? spouse : 0)
   // Legal age is 20 for men and 18 for women; the population data only guarantees 18 for both.
   let earliest = Math.max(anniversaryDay(husband.dateOfBirth, 20), anniversaryDay(wife.dateOfBirth, 18))
   if (earliest > REGISTER_END_DAY) earliest = Math.max(anniversaryDay(husband.dateOfBirth, 18), anniversaryDay(wife.dateOfBirth, 18))

@@ -8,20 +8,19 @@ import { citizenAt, type CitizenCore } from './citizens.js'
 import type { Address, Commune } from './communes.js'
 import type { NationalDataset } from './dataset.js'
 import type { Rng } from './hash.js'
-import { familyLinks, peopleOfCitizen, type FamilyLinks, type HouseholdMember, type HouseholdPeople } from './household-members.js'
+import { familyLinks, peopleOfCitizen, type FamilyLinks, type HouseholdMember, type HouseholdPeople, type Relation } from './household-members.js'
 import type { DescribedCitizen } from './population-index.js'
 
 /**
  * One household as seen from a lookup: members' core facts computed on demand, once each, from the
- * ID parts the household already derived; its address only when a record names it (births do not).
+ * ID parts the household derives; its address only when a record names it (births do not).
  */
 export class Family {
-  private readonly cores: Array<CitizenCore | undefined>
+  /** By position in the household, filled in as asked for. */
+  private readonly cores: Array<CitizenCore | undefined> = []
   private view: HouseholdView | undefined
 
-  constructor (readonly dataset: NationalDataset, readonly people: HouseholdPeople) {
-    this.cores = new Array<CitizenCore | undefined>(people.members.length).fill(undefined)
-  }
+  constructor (readonly dataset: NationalDataset, readonly people: HouseholdPeople) {}
 
   get members (): readonly HouseholdMember[] {
     return this.people.members
@@ -38,11 +37,15 @@ export class Family {
   }
 
   core (index: number): CitizenCore {
-    const position = this.people.members.findIndex((m) => m.index === index)
-    if (position < 0) return citizenAt(this.dataset.population, index)
+    const position = this.people.positionOf(index)
+    return position < 0 ? citizenAt(this.dataset.population, index) : this.coreAt(position)
+  }
+
+  /** The core facts of the member at a position of the household (oldest first). */
+  coreAt (position: number): CitizenCore {
     let core = this.cores[position]
     if (core === undefined) {
-      core = citizenAt(this.dataset.population, index, this.people.described[position])
+      core = citizenAt(this.dataset.population, this.people.indexes[position] as number, this.people.described(position))
       this.cores[position] = core
     }
     return core
@@ -51,16 +54,30 @@ export class Family {
   /** A member's core facts by personal ID (links name people by ID); undefined for outsiders. */
   coreById (personalId: string | undefined): CitizenCore | undefined {
     if (personalId === undefined) return undefined
-    const member = this.people.members.find((m) => m.personalId === personalId)
+    const member = this.members.find((m) => m.personalId === personalId)
     return member === undefined ? undefined : this.core(member.index)
   }
 
   member (index: number): HouseholdMember | undefined {
-    return this.people.members.find((m) => m.index === index)
+    return this.members.find((m) => m.index === index)
+  }
+
+  /** The member's relation to the head, undefined for someone outside the household. */
+  relationOf (index: number): Relation | undefined {
+    const position = this.people.positionOf(index)
+    return position < 0 ? undefined : this.people.relations[position]
+  }
+
+  /** The core facts of a member's father and mother, as the population data links them (no IDs compared). */
+  parentsOf (index: number): { readonly father: CitizenCore | undefined, readonly mother: CitizenCore | undefined } {
+    const position = this.people.positionOf(index)
+    if (position < 0) return { father: undefined, mother: undefined }
+    const { father, mother } = this.people.parentsOf(position)
+    return { father: father < 0 ? undefined : this.coreAt(father), mother: mother < 0 ? undefined : this.coreAt(mother) }
   }
 
   links (personalId: string): FamilyLinks {
-    return familyLinks(this.people, personalId)
+    return familyLinks(this, personalId)
   }
 }
 
@@ -89,6 +106,11 @@ export class Subject {
 
   get links (): FamilyLinks {
     return this.family.links(this.core.personalId)
+  }
+
+  /** The subject's father and mother in their household, when the population data links them. */
+  get parents (): { readonly father: CitizenCore | undefined, readonly mother: CitizenCore | undefined } {
+    return this.family.parentsOf(this.core.index)
   }
 }
 

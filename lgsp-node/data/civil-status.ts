@@ -96,14 +96,14 @@ export class CivilStatusRegister {
     add(this.birthOf(subject))
     add(deathRecord(subject, this.numberOf('KT', index)))
     for (const prefix of ['XNHN', 'TD', 'NCC', 'GH', 'NCN'] as const) add(this.denseRecordOf(prefix, subject))
-    const self = family.member(index)
-    if (self?.relation === 'head' || self?.relation === 'spouse') add(marriageRecord(family, this.numberOf('KH', family.number)))
+    const relation = family.relationOf(index)
+    if (relation === 'head' || relation === 'spouse') add(marriageRecord(family, this.numberOf('KH', family.number)))
     // Parents appear in their children's births, recognitions and adoptions; a head in a grandchild's guardianship.
     for (const member of family.members) {
       if (member.index === index) continue
       const links = family.links(member.personalId)
       const isParent = links.fatherId === core.personalId || links.motherId === core.personalId
-      const isGuardian = self?.relation === 'head' && member.relation === 'grandchild'
+      const isGuardian = relation === 'head' && member.relation === 'grandchild'
       if (!isParent && !isGuardian) continue
       const other = new Subject(this.dataset, family.core(member.index), family)
       if (isParent) {

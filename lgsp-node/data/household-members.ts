@@ -1,9 +1,9 @@
-// Who lives in a household and how they are related, from the members' ID parts alone (birth year
-// and gender). Each member is described once here; callers that need a member's core facts reuse
-// that description rather than deriving the ID again.
+// Who lives in a household and how they are related. Relations follow from birth year and gender,
+// which the population's buckets give without deriving anyone's ID; a member's ID is derived only
+// when asked for (a birth record names the parents, not the siblings), once, and reused.
 import type { NationalDataset } from './dataset.js'
 import type { HouseholdSlots } from './households.js'
-import type { DescribedCitizen } from './population-index.js'
+import { bucketBirthYear, bucketGender, bucketProvince, type DescribedCitizen, type Gender, type PopulationIndex } from './population-index.js'
 
 export type Relation = 'head' | 'spouse' | 'child' | 'grandchild' | 'sibling'
 
@@ -12,66 +12,147 @@ export interface HouseholdMember {
   readonly personalId: string
   readonly relation: Relation
   readonly birthYear: number
-  readonly gender: 'male' | 'female'
+  readonly gender: Gender
 }
 
-export interface HouseholdPeople {
-  readonly number: number
-  /** Oldest first: the head, then the others by birth year and index. */
-  readonly members: readonly HouseholdMember[]
-  /** described[k] is members[k]'s ID parts. */
-  readonly described: readonly DescribedCitizen[]
-}
-
-/** Oldest first, then by index: insertion sort, as a household has at most seven members. */
-function byAge (people: DescribedCitizen[], indexes: number[]): void {
-  for (let next = 1; next < people.length; next++) {
-    const person = people[next] as DescribedCitizen
+/** Oldest first, then by index: insertion sort of both arrays, as a household has at most seven members. */
+function byAge (indexes: number[], buckets: number[]): void {
+  for (let next = 1; next < indexes.length; next++) {
     const index = indexes[next] as number
+    const bucket = buckets[next] as number
+    const year = bucketBirthYear(bucket)
     let at = next
     for (; at > 0; at--) {
-      const before = people[at - 1] as DescribedCitizen
-      if (before.birthYear < person.birthYear || (before.birthYear === person.birthYear && (indexes[at - 1] as number) < index)) break
-      people[at] = before
+      const before = bucketBirthYear(buckets[at - 1] as number)
+      if (before < year || (before === year && (indexes[at - 1] as number) < index)) break
       indexes[at] = indexes[at - 1] as number
+      buckets[at] = buckets[at - 1] as number
     }
-    people[at] = person
     indexes[at] = index
+    buckets[at] = bucket
   }
 }
 
 /** Relations follow from age and gender alone: the oldest member heads the household. */
-function relate (people: DescribedCitizen[], indexes: number[]): HouseholdMember[] {
-  const head = people[0]
-  const members: HouseholdMember[] = []
-  if (head === undefined) return members
+function relate (buckets: readonly number[]): Relation[] {
+  const relations: Relation[] = []
+  if (buckets.length === 0) return relations
+  const headYear = bucketBirthYear(buckets[0] as number)
+  const headGender = bucketGender(buckets[0] as number)
   let spouseTaken = false
-  for (let at = 0; at < people.length; at++) {
-    const person = people[at] as DescribedCitizen
-    const gap = person.birthYear - head.birthYear
+  for (let at = 0; at < buckets.length; at++) {
+    const birthYear = bucketBirthYear(buckets[at] as number)
+    const gap = birthYear - headYear
     let relation: Relation
     if (at === 0) relation = 'head'
-    else if (!spouseTaken && person.gender !== head.gender && gap <= 12 && 2025 - person.birthYear >= 18) {
+    else if (!spouseTaken && bucketGender(buckets[at] as number) !== headGender && gap <= 12 && 2025 - birthYear >= 18) {
       spouseTaken = true
       relation = 'spouse'
     } else if (gap >= 16 && gap <= 45) relation = 'child'
     else if (gap > 45) relation = 'grandchild'
     else relation = 'sibling'
-    members.push({ index: indexes[at] as number, personalId: person.personalId, relation, birthYear: person.birthYear, gender: person.gender })
+    relations.push(relation)
   }
-  return members
+  return relations
+}
+
+/** A household's members, oldest first (birth year, then index), with their relations to the head. */
+export class HouseholdPeople {
+  /** Citizen indexes, oldest first. */
+  readonly indexes: readonly number[]
+  readonly relations: readonly Relation[]
+  /** Position of the spouse, -1 when none. */
+  readonly spouse: number
+  private readonly buckets: readonly number[]
+  private readonly parts: Array<DescribedCitizen | undefined>
+  private cachedMembers: HouseholdMember[] | undefined
+
+  constructor (private readonly population: PopulationIndex, readonly number: number, indexes: number[], buckets: number[]) {
+    byAge(indexes, buckets)
+    this.indexes = indexes
+    this.buckets = buckets
+    this.relations = relate(buckets)
+    this.spouse = this.relations.indexOf('spouse')
+    // Filled in as members are described (a sparse array: most lookups describe a few members only).
+    this.parts = []
+  }
+
+  get size (): number {
+    return this.indexes.length
+  }
+
+  /** The member's position, -1 for someone outside the household. */
+  positionOf (index: number): number {
+    return this.indexes.indexOf(index)
+  }
+
+  birthYearAt (position: number): number {
+    return bucketBirthYear(this.buckets[position] as number)
+  }
+
+  genderAt (position: number): Gender {
+    return bucketGender(this.buckets[position] as number)
+  }
+
+  /** Birth province of the head (0 for an empty household): where the household most likely lives. */
+  get headProvince (): number {
+    return this.buckets.length === 0 ? 0 : bucketProvince(this.buckets[0] as number)
+  }
+
+  /** The member's ID parts, derived once. */
+  described (position: number): DescribedCitizen {
+    let parts = this.parts[position]
+    if (parts === undefined) {
+      parts = this.population.describeInBucket(this.indexes[position] as number, this.buckets[position] as number)
+      this.parts[position] = parts
+    }
+    return parts
+  }
+
+  /** Records a member's ID parts the caller already has. */
+  know (position: number, parts: DescribedCitizen): void {
+    this.parts[position] = parts
+  }
+
+  /** Every member with their ID: the household as the population database lists it. */
+  get members (): readonly HouseholdMember[] {
+    if (this.cachedMembers === undefined) {
+      const members: HouseholdMember[] = []
+      for (let at = 0; at < this.indexes.length; at++) {
+        const parts = this.described(at)
+        members.push({ index: this.indexes[at] as number, personalId: parts.personalId, relation: this.relations[at] as Relation, birthYear: parts.birthYear, gender: parts.gender })
+      }
+      this.cachedMembers = members
+    }
+    return this.cachedMembers
+  }
+
+  /** Positions of the father and mother of the member at `position` (-1 for none): a child's are the head and the spouse. */
+  parentsOf (position: number): { readonly father: number, readonly mother: number } {
+    if (this.relations[position] !== 'child') return { father: -1, mother: -1 }
+    // The father is the first of head and spouse who is male, the mother the first who is female.
+    const spouseGender = this.spouse < 0 ? undefined : this.genderAt(this.spouse)
+    const father = this.genderAt(0) === 'male' ? 0 : spouseGender === 'male' ? this.spouse : -1
+    const mother = this.genderAt(0) === 'female' ? 0 : spouseGender === 'female' ? this.spouse : -1
+    return { father, mother }
+  }
 }
 
 /** The members of a household; `self`, when given, is one of them already described (index and parts). */
 export function householdPeople (dataset: NationalDataset, slots: HouseholdSlots, selfIndex = -1, self?: DescribedCitizen): HouseholdPeople {
-  const described: DescribedCitizen[] = []
+  const { population } = dataset
   const indexes: number[] = []
+  const buckets: number[] = []
   for (const index of slots.memberIndexes) {
-    described.push(index === selfIndex && self !== undefined ? self : dataset.population.describe(index))
     indexes.push(index)
+    buckets.push(population.bucketAt(index))
   }
-  byAge(described, indexes)
-  return { number: slots.number, members: relate(described, indexes), described }
+  const people = new HouseholdPeople(population, slots.number, indexes, buckets)
+  if (self !== undefined) {
+    const position = people.positionOf(selfIndex)
+    if (position >= 0) people.know(position, self)
+  }
+  return people
 }
 
 /** The people of the household the citizen at `index` belongs to. */

@@ -28,7 +28,8 @@ function provincialIssuers (province: Province, view: ProvinceView): ProvincialI
   }
 }
 
-const issuersByProvince = new Map(provinces.map((province) => [province, { 63: provincialIssuers(province, '63'), 34: provincialIssuers(province, '34') }]))
+// Named fields, not keys '63' and '34' (which V8 would store as array elements).
+const issuersByProvince = new Map(provinces.map((province) => [province, { before: provincialIssuers(province, '63'), after: provincialIssuers(province, '34') }]))
 
 export interface Issuer {
   readonly issuedBy: string
@@ -37,11 +38,12 @@ export interface Issuer {
 
 /** Who signed the certificate, and the registry-number prefix that goes with that level. */
 export function issuerOf (kind: HolderKind, commune: Commune, day: number, rng: Rng): Issuer {
-  const view: ProvinceView = day >= NO_DISTRICTS_FROM ? '34' : '63'
-  const provincial = issuersByProvince.get(commune.province)?.[view] ?? provincialIssuers(commune.province, view)
+  const merged = day >= NO_DISTRICTS_FROM
+  const issuers = issuersByProvince.get(commune.province)
+  const provincial = issuers === undefined ? provincialIssuers(commune.province, merged ? '34' : '63') : merged ? issuers.after : issuers.before
   const department = day >= MERGED_MINISTRY_FROM ? provincial.mergedDepartment : provincial.department
   if (kind === 'organisation') return day < LAND_LAW_2013_FROM ? { issuedBy: provincial.committee, prefix: 'CT' } : { issuedBy: department, prefix: 'CS' }
   if (day >= LAND_LAW_2013_FROM && rng.chance(0.35)) return { issuedBy: department, prefix: 'CS' }
-  const local = day >= NO_DISTRICTS_FROM ? commune.name : commune.district
+  const local = merged ? commune.name : commune.district
   return { issuedBy: `Ủy ban nhân dân ${asPlaceInName(local)}`, prefix: 'CH' }
 }
