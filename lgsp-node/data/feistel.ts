@@ -63,9 +63,12 @@ export class FeistelPermutation {
     return left * m + right
   }
 
-  /** `>>> 0` on the divisor too: with one side unsigned and the other a plain number, V8 calls fmod. */
+  /**
+   * Both operands unsigned 32-bit and the result truncated (`| 0`, exact: it is below the base), so V8
+   * divides in integers; otherwise the modulo may be NaN (a zero divisor) and V8 falls back to fprem.
+   */
   private roundFunction (half: number, round: number): number {
-    return mix32((half >>> 0) ^ (this.keys[round] as number)) % (this.base >>> 0)
+    return (mix32((half >>> 0) ^ (this.keys[round] as number)) % (this.base >>> 0)) | 0
   }
 }
 
