@@ -5,7 +5,7 @@ import type { CitizenCore } from './citizens.js'
 import { addressIn, communeInProvince, type Address } from './communes.js'
 import type { NationalDataset } from './dataset.js'
 import { padded2, padded8 } from './digits.js'
-import { hashInts, Rng, WeightedTable } from './hash.js'
+import { Rng, WeightedTable } from './hash.js'
 import { householdHead, householdPeople, peopleOfCitizen, type HouseholdMember, type HouseholdPeople } from './household-members.js'
 import type { DescribedCitizen } from './population-index.js'
 
@@ -33,7 +33,7 @@ export function householdNumberOf (id: string): number | undefined {
 
 /** Where a household lives, from its number and its head's province of birth. */
 function householdAddress (dataset: NationalDataset, number: number, headProvince: number, view: ProvinceView): Address {
-  const rng = new Rng(hashInts(dataset.seed, 0xad0, number))
+  const rng = Rng.keyed(dataset.seed, 0xad0, number)
   // Most households live in the head's province of birth; the rest moved, mostly to big cities.
   const provinceIndex = rng.chance(0.75) ? headProvince : residenceProvince.draw(rng)
   return addressIn(communeInProvince(provinceIndex, rng, dataset.seed), rng, view)
@@ -80,7 +80,7 @@ export function placeOf (provinceIndex: number, view: ProvinceView): PlaceRef {
 
 /** Where the citizen actually lives: usually the household's address, sometimes elsewhere (work, study). */
 export function currentResidence (dataset: NationalDataset, citizen: CitizenCore, household: HouseholdView, view: ProvinceView): Address {
-  const rng = new Rng(hashInts(dataset.seed, 0xc0e, citizen.index))
+  const rng = Rng.keyed(dataset.seed, 0xc0e, citizen.index)
   if (!rng.chance(0.12)) return household.address
   return addressIn(communeInProvince(residenceProvince.draw(rng), rng, dataset.seed), rng, view)
 }

@@ -1,7 +1,7 @@
 // One citizen's core facts as a pure function of (seed, index): name, birth date, gender and birth
 // province agree with the personal ID's structure, and every database derives the same person here.
 import { isLeapYear, isoOfYearDay } from './calendar.js'
-import { hashInts, Rng } from './hash.js'
+import { Rng } from './hash.js'
 import { ethnicities, familyNames, femaleGivenNames, femaleMiddleNames, maleGivenNames, maleMiddleNames, religions } from './names.js'
 import { LAST_BIRTH_YEAR, type DescribedCitizen, type Gender, type PopulationIndex } from './population-index.js'
 
@@ -63,7 +63,7 @@ function fullNameOf (familyIndex: number, gender: Gender, middleIndex: number, g
 /** The citizen at `index`; `parts`, its ID parts when the caller has described it already. */
 export function citizenAt (population: PopulationIndex, index: number, parts: DescribedCitizen = population.describe(index)): CitizenCore {
   const personalId = parts.personalId
-  const rng = new Rng(hashInts(population.seed, 0xc171, index))
+  const rng = Rng.keyed(population.seed, 0xc171, index)
   const { gender, birthYear, provinceIndex } = parts
   const familyIndex = familyNames.drawIndex(rng)
   const middleNames = gender === 'male' ? maleMiddleNames : femaleMiddleNames

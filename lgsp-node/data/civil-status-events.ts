@@ -7,7 +7,7 @@ import { FIRST_DEATH_REGISTRATION_YEAR, type CitizenCore } from './citizens.js'
 import { anniversaryDay, dayNumber, dayOfIso, isoOfDay } from './calendar.js'
 import { authorityOf, bookAndPage, personOf, placeOfAddress, placeOfCommune, type Family, type Subject } from './civil-status-people.js'
 import { communeInProvince } from './communes.js'
-import { hashInts, Rng } from './hash.js'
+import { Rng } from './hash.js'
 import { isoYear } from './iso-dates.js'
 import { LAST_BIRTH_YEAR } from './population-index.js'
 
@@ -39,7 +39,7 @@ export function dayBetween (rng: Rng, from: number, to: number): number {
 
 export function birthRecord (subject: Subject, numberOf: NumberOf): CivilRecordOf<'birth'> {
   const { core, dataset } = subject
-  const rng = new Rng(hashInts(dataset.seed, TAG_BIRTH, core.index))
+  const rng = Rng.keyed(dataset.seed, TAG_BIRTH, core.index)
   const place = placeOfCommune(communeInProvince(core.birthProvinceIndex, rng, dataset.seed))
   // The law allows 60 days; about one registration in eight is late, some by most of a year.
   const delay = rng.chance(0.88) ? rng.below(60) : 60 + rng.below(300)
@@ -72,7 +72,7 @@ export function birthRecord (subject: Subject, numberOf: NumberOf): CivilRecordO
 export function deathRecord (subject: Subject, numberOf: NumberOf): CivilRecordOf<'death'> | undefined {
   const { core, dataset } = subject
   if (core.dateOfDeath === undefined) return undefined
-  const rng = new Rng(hashInts(dataset.seed, TAG_DEATH, core.index))
+  const rng = Rng.keyed(dataset.seed, TAG_DEATH, core.index)
   const home = subject.family.household.address
   // Most people die at home; the others in a hospital of their province, registered where they lived.
   const placeOfDeath = rng.chance(0.7)
@@ -121,7 +121,7 @@ export function marriageOf (family: Family): Marriage | undefined {
   if (earliest > REGISTER_END_DAY) earliest = Math.max(anniversaryDay(husband.dateOfBirth, 18), anniversaryDay(wife.dateOfBirth, 18))
   const latest = Math.min(REGISTER_END_DAY, deathDay(husband), deathDay(wife))
   if (latest < earliest) return undefined
-  const rng = new Rng(hashInts(dataset.seed, TAG_MARRIAGE, number))
+  const rng = Rng.keyed(dataset.seed, TAG_MARRIAGE, number)
   // A product of two uniforms leans towards short waits: a mean of five years after legal age.
   const wait = Math.floor(rng.next() * rng.next() * 20 * DAYS_PER_YEAR)
   const day = earliest + wait <= latest ? earliest + wait : dayBetween(rng, earliest, latest)

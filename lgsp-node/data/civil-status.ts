@@ -131,7 +131,7 @@ export class CivilStatusRegister {
   }
 
   private build (event: DenseEvent, subject: Subject, key: number): CivilRecord | undefined {
-    return event.spec.build(subject, new Rng(hashInts(this.dataset.seed, event.spec.tag, key)), this.numberOf(event.spec.prefix, key))
+    return event.spec.build(subject, Rng.keyed(this.dataset.seed, event.spec.tag, key), this.numberOf(event.spec.prefix, key))
   }
 
   private denseEvent (prefix: DensePrefix): DenseEvent {

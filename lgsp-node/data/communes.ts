@@ -1,7 +1,7 @@
 // Synthetic communes (xã, phường, thị trấn): as many per province as its population suggests, about
 // 10,600 in all as before 2025, each a pure function of its index, with a 5-digit code.
 import { padded2, padded3 } from './digits.js'
-import { hashInts, Rng } from './hash.js'
+import { Rng } from './hash.js'
 import { streetNames } from './names.js'
 import { nameOf, placePair, PLACE_WORDS } from './place-names.js'
 import { provinces, provinceName, type Province, type ProvinceView } from '../../contracts/provinces.js'
@@ -41,10 +41,10 @@ export function communeAt (index: number, seed: number): Commune {
   const provinceIndex = provinceIndexOfCommune(index)
   const province = provinces[provinceIndex] as Province
   const local = index - (communeStart[provinceIndex] as number)
-  const rng = new Rng(hashInts(seed, 0xc0, index))
+  const rng = Rng.keyed(seed, 0xc0, index)
   // The first districts of a province are its urban core, as with real city districts.
   const urban = local < 2 * COMMUNES_PER_DISTRICT ? rng.chance(0.8) : rng.chance(0.12)
-  const districtRng = new Rng(hashInts(seed, 0xd1, provinceIndex, Math.floor(local / COMMUNES_PER_DISTRICT)))
+  const districtRng = Rng.keyed(seed, 0xd1, provinceIndex, Math.floor(local / COMMUNES_PER_DISTRICT))
   const districtKind = local < 2 * COMMUNES_PER_DISTRICT ? (province.kind === 'city' ? 'Quận' : 'Thành phố') : 'Huyện'
   const code = 1 + index * CODE_STRIDE
   const thousands = Math.floor(code / 1000)

@@ -37,9 +37,10 @@ export function hashString (text: string): number {
 }
 
 /**
- * A mulberry32 stream: one per generated record, seeded from the record's key. The state is kept as
- * a signed 32-bit integer (the same bits as the unsigned one, as every use is bitwise): V8 then
- * stores it as a small integer, not as a boxed double rewritten on every draw.
+ * A mulberry32 stream: one per generated record, seeded from the record's key. The state and each
+ * step are kept as signed 32-bit integers (the same bits as the unsigned ones; every use is bitwise
+ * or converts with `>>> 0`): V8 holds them as small integers, never as boxed doubles, even where a
+ * call is not inlined.
  */
 export class Rng {
   private state: number
@@ -48,22 +49,31 @@ export class Rng {
     this.state = seed | 0
   }
 
+  /** A generator seeded with hashInts(seed, a, b, c), so the hash never leaves as an unsigned value. */
+  static keyed (seed: number, a: number, b = 0, c = 0): Rng {
+    return new Rng(hashInts(seed, a, b, c))
+  }
+
+  private step (): number {
+    const state = (this.state + 0x6d2b79f5) | 0
+    this.state = state
+    let t = Math.imul(state ^ (state >>> 15), state | 1)
+    t ^= (t + Math.imul(t ^ (t >>> 7), t | 61)) | 0
+    return t ^ (t >>> 14)
+  }
+
   nextUint32 (): number {
-    this.state = (this.state + 0x6d2b79f5) | 0
-    let t = this.state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (t ^ (t >>> 14)) >>> 0
+    return this.step() >>> 0
   }
 
   /** Uniform float in [0, 1). */
   next (): number {
-    return this.nextUint32() / 0x100000000
+    return (this.step() >>> 0) / 0x100000000
   }
 
   /** Uniform integer in [0, bound). */
   below (bound: number): number {
-    return Math.floor(this.next() * bound)
+    return Math.floor(((this.step() >>> 0) / 0x100000000) * bound)
   }
 
   /** Uniform integer in [min, max]. */
@@ -72,7 +82,7 @@ export class Rng {
   }
 
   chance (probability: number): boolean {
-    return this.next() < probability
+    return (this.step() >>> 0) / 0x100000000 < probability
   }
 
   pick<T> (items: readonly T[]): T {

@@ -4,7 +4,7 @@
 import type { BeneficiaryGroup, ContributionStatus, CardValidity, ParticipationType } from '../../contracts/insurance.js'
 import { provinces } from '../../contracts/provinces.js'
 import { padded2, padded3 } from './digits.js'
-import { hashInts, hashString, Rng, WeightedTable } from './hash.js'
+import { hashString, Rng, WeightedTable } from './hash.js'
 import { twoDigitProvinceCodes } from './insurance.js'
 import { isLeapYear, isoDate, isoDay, isoMonth, isoMonthDay, isoYear } from './iso-dates.js'
 
@@ -109,7 +109,7 @@ export function childCardTerms (dateOfBirth: string, facilityDraw: number): Card
 
 /** The current card of the generated citizen at `index`; a deceased holder's card ends on the day of death. */
 export function cardTermsAt (seed: number, index: number, dateOfBirth: string, dateOfDeath: string | undefined, today: string): CardTerms {
-  const rng = new Rng(hashInts(seed, 0x1b5ca, index))
+  const rng = Rng.keyed(seed, 0x1b5ca, index)
   // Every draw is taken in the same order whatever the branch, so one draw never shifts another.
   const situation = rng.next()
   const renewalMonth = 1 + rng.below(12)

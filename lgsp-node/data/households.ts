@@ -28,7 +28,7 @@ export class HouseholdIndex {
    * offset k (bit 0 always). A mask rather than an array: this runs for every household lookup.
    */
   private cuts (block: number): number {
-    const rng = new Rng(hashInts(this.population.seed, 0xb10c, block))
+    const rng = Rng.keyed(this.population.seed, 0xb10c, block)
     let starts = 0
     let offset = 0
     while (offset < BLOCK) {

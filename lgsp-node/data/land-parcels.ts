@@ -79,7 +79,7 @@ const certifiedShare: Readonly<Record<HolderKind, number>> = { individual: 0.93,
 
 /** Everything about the parcel at a global index; `key` and `commune` may be passed when the caller has them. */
 export function parcelFacts (dataset: NationalDataset, land: LandIndex, index: number, key: ParcelKey = land.keyAt(index), commune: Commune = communeAt(key.communeIndex, dataset.seed)): ParcelFacts {
-  const rng = new Rng(hashInts(dataset.seed, 0x9a2c, index))
+  const rng = Rng.keyed(dataset.seed, 0x9a2c, index)
   const person = eligibleHolder(dataset, land.slotCitizen(index))
   const kind: HolderKind = person !== undefined ? 'individual' : rng.chance(0.8) ? 'commune' : 'organisation'
   const uses = kind === 'individual' ? (commune.urban ? individualUrbanUses : individualRuralUses) : kind === 'commune' ? communeUses : organisationUses
