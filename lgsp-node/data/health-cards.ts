@@ -6,7 +6,7 @@ import { provinces } from '../../contracts/provinces.js'
 import { padded2, padded3 } from './digits.js'
 import { hashString, Rng, WeightedTable } from './hash.js'
 import { twoDigitProvinceCodes } from './insurance.js'
-import { isLeapYear, isoDate, isoDay, isoMonth, isoMonthDay, isoYear } from './iso-dates.js'
+import { isLeapYear, isoDate, isoDay, isoKey, isoMonth, isoMonthDay, isoYear } from './iso-dates.js'
 
 /** Benefit level printed on the card, fixed by the group (Decision 1351/QĐ-BHXH). */
 export const benefitLevels: Readonly<Record<BeneficiaryGroup, number>> = {
@@ -21,19 +21,41 @@ const participation: Readonly<Record<BeneficiaryGroup, ParticipationType>> = {
   CN: 'state-subsidised', HS: 'state-subsidised', SV: 'state-subsidised', GD: 'household',
 }
 
-// Situations by age once a child is past the under-six card: weights are rough national shares.
-const pupils = new WeightedTable<BeneficiaryGroup>([['HS', 88], ['HN', 8], ['CN', 4]])
-const youngAdults = new WeightedTable<BeneficiaryGroup>([['SV', 40], ['DN', 30], ['GD', 15], ['HN', 5], ['CN', 3], ['QN', 4], ['CA', 1], ['HC', 2]])
-const workingAge = new WeightedTable<BeneficiaryGroup>([['DN', 50], ['GD', 25], ['HC', 8], ['HN', 6], ['CN', 4], ['QN', 1.5], ['CA', 1.5], ['NO', 1], ['XB', 1]])
-const elderly = new WeightedTable<BeneficiaryGroup>([['HT', 40], ['GD', 30], ['DN', 6], ['HC', 3], ['HN', 7], ['CN', 3], ['CC', 6], ['XB', 5]])
-
 /** Groups that pay for themselves (or through an employer who may stop): the ones whose card can lapse. */
 const LAPSE_SHARE = 0.05
 const lapsable: ReadonlySet<BeneficiaryGroup> = new Set(['DN', 'SV', 'GD'])
+
+/** What a group fixes on the card, gathered once: drawing a group then costs no lookups by name. */
+interface GroupTerms {
+  readonly group: BeneficiaryGroup
+  readonly benefitLevel: number
+  readonly coveragePercent: number
+  readonly participationType: ParticipationType
+  readonly lapsable: boolean
+}
+
+const groupTerms = Object.fromEntries(Object.entries(benefitLevels).map(([group, benefitLevel]) => [group, {
+  group: group as BeneficiaryGroup,
+  benefitLevel,
+  coveragePercent: coverage[benefitLevel] as number,
+  participationType: participation[group as BeneficiaryGroup],
+  lapsable: lapsable.has(group as BeneficiaryGroup),
+}])) as Readonly<Record<BeneficiaryGroup, GroupTerms>>
+
+function groups (entries: ReadonlyArray<readonly [BeneficiaryGroup, number]>): WeightedTable<GroupTerms> {
+  return new WeightedTable(entries.map(([group, weight]) => [groupTerms[group], weight] as const))
+}
+
+// Situations by age once a child is past the under-six card: weights are rough national shares.
+const pupils = groups([['HS', 88], ['HN', 8], ['CN', 4]])
+const youngAdults = groups([['SV', 40], ['DN', 30], ['GD', 15], ['HN', 5], ['CN', 3], ['QN', 4], ['CA', 1], ['HC', 2]])
+const workingAge = groups([['DN', 50], ['GD', 25], ['HC', 8], ['HN', 6], ['CN', 4], ['QN', 1.5], ['CA', 1.5], ['NO', 1], ['XB', 1]])
+const elderly = groups([['HT', 40], ['GD', 30], ['DN', 6], ['HC', 3], ['HN', 7], ['CN', 3], ['CC', 6], ['XB', 5]])
 /** The first day of each renewal month, in a year whose only use is its "-MM-DD". */
 const RENEWAL_DAYS: readonly string[] = Array.from({ length: 12 }, (_, month) => isoDate(2000, month + 1, 1))
 /** A birthday on or before 30 September ends the under-six card that day (any year: only "-MM-DD" is read). */
 const SCHOOL_YEAR_START = '2000-09-30'
+const SCHOOL_YEAR_END = 930
 /** First-time household participants wait for the start of a month: a few cards are not valid yet. */
 const PENDING_SHARE = 0.04
 const ARREARS_SHARE = 0.04
@@ -94,17 +116,25 @@ export function childCardEnd (dateOfBirth: string): string {
   return dayBefore(sixth, isoMonth(dateOfBirth), isoDay(dateOfBirth))
 }
 
-function terms (group: BeneficiaryGroup, validFrom: string, validTo: string, contributionStatus: ContributionStatus, facilityDraw: number): CardTerms {
-  const benefitLevel = benefitLevels[group]
+function terms (fixed: GroupTerms, validFrom: string, validTo: string, contributionStatus: ContributionStatus, facilityDraw: number): CardTerms {
   return {
-    group, benefitLevel, coveragePercent: coverage[benefitLevel] as number, validFrom, validTo,
-    participationType: participation[group], contributionStatus, facilityDraw,
+    group: fixed.group, benefitLevel: fixed.benefitLevel, coveragePercent: fixed.coveragePercent, validFrom, validTo,
+    participationType: fixed.participationType, contributionStatus, facilityDraw,
   }
 }
 
 /** The card of a child under six: from birth to the end of the under-six cover, paid by the state. */
 export function childCardTerms (dateOfBirth: string, facilityDraw: number): CardTerms {
-  return terms('TE', dateOfBirth, childCardEnd(dateOfBirth), 'paid-up', facilityDraw)
+  return terms(groupTerms.TE, dateOfBirth, childCardEnd(dateOfBirth), 'paid-up', facilityDraw)
+}
+
+/** childCardEnd of a well-formed birth date given as isoKey (y·10⁴ + m·10² + d). */
+function childCardEndOfKey (birth: number): string {
+  const sixth = Math.floor(birth / 10_000) + 6
+  const monthDay = birth % 10_000
+  if (monthDay <= SCHOOL_YEAR_END) return isoDate(sixth, 9, 30)
+  const month = Math.floor(monthDay / 100)
+  return dayBefore(sixth, month, monthDay - month * 100)
 }
 
 /** The current card of the generated citizen at `index`; a deceased holder's card ends on the day of death. */
@@ -117,28 +147,35 @@ export function cardTermsAt (seed: number, index: number, dateOfBirth: string, d
   const facilityDraw = rng.next()
   const deceased = dateOfDeath !== undefined && dateOfDeath <= today
   const asOf = deceased ? dateOfDeath : today
-  const childEnd = childCardEnd(dateOfBirth)
-  if (asOf <= childEnd) return terms('TE', dateOfBirth, deceased ? asOf : childEnd, deceased ? 'closed' : 'paid-up', facilityDraw)
+  // Both dates read once as numbers when well formed (always, for generated citizens); the string
+  // functions otherwise, which give the same answers on well-formed dates.
+  const birth = isoKey(dateOfBirth)
+  const at = isoKey(asOf)
+  const wellFormed = !Number.isNaN(birth + at)
+  const childEnd = wellFormed ? childCardEndOfKey(birth) : childCardEnd(dateOfBirth)
+  if (asOf <= childEnd) return terms(groupTerms.TE, dateOfBirth, deceased ? asOf : childEnd, deceased ? 'closed' : 'paid-up', facilityDraw)
 
-  const age = ageOn(dateOfBirth, asOf)
-  const group = (age < 18 ? pupils : age < 23 ? youngAdults : age < 60 ? workingAge : elderly).at(situation)
-  const year = isoYear(asOf)
+  const age = wellFormed ? Math.floor(at / 10_000) - Math.floor(birth / 10_000) - (at % 10_000 < birth % 10_000 ? 1 : 0) : ageOn(dateOfBirth, asOf)
+  const fixed = (age < 18 ? pupils : age < 23 ? youngAdults : age < 60 ? workingAge : elderly).at(situation)
+  const group = fixed.group
+  const year = wellFormed ? Math.floor(at / 10_000) : isoYear(asOf)
   // The period started this year once the renewal month has come (asOf's "MM-DD" ≥ "<month>-01").
-  const periodYear = monthDayBefore(asOf, RENEWAL_DAYS[renewalMonth - 1] as string) ? year - 1 : year
+  const beforeRenewal = wellFormed ? at % 10_000 < renewalMonth * 100 + 1 : monthDayBefore(asOf, RENEWAL_DAYS[renewalMonth - 1] as string)
+  const periodYear = beforeRenewal ? year - 1 : year
   const firstDay = dayAfter(childEnd)
   const clamp = (date: string): string => date < firstDay ? firstDay : date
-  if (deceased) return terms(group, clamp(isoDate(periodYear, renewalMonth, 1)), asOf, 'closed', facilityDraw)
-  if (lapsable.has(group) && statusDraw < LAPSE_SHARE) {
-    return terms(group, clamp(isoDate(periodYear - 1, renewalMonth, 1)), dayBefore(periodYear, renewalMonth, 1), 'lapsed', facilityDraw)
+  if (deceased) return terms(fixed, clamp(isoDate(periodYear, renewalMonth, 1)), asOf, 'closed', facilityDraw)
+  if (fixed.lapsable && statusDraw < LAPSE_SHARE) {
+    return terms(fixed, clamp(isoDate(periodYear - 1, renewalMonth, 1)), dayBefore(periodYear, renewalMonth, 1), 'lapsed', facilityDraw)
   }
   if (group === 'GD' && statusDraw >= 1 - PENDING_SHARE) {
-    const month = isoMonth(asOf)
+    const month = wellFormed ? Math.floor(at / 100) % 100 : isoMonth(asOf)
     const startYear = month === 12 ? year + 1 : year
     const startMonth = month === 12 ? 1 : month + 1
-    return terms(group, isoDate(startYear, startMonth, 1), dayBefore(startYear + 1, startMonth, 1), 'paid-up', facilityDraw)
+    return terms(fixed, isoDate(startYear, startMonth, 1), dayBefore(startYear + 1, startMonth, 1), 'paid-up', facilityDraw)
   }
-  const inArrears = participation[group] === 'employment' && statusDraw >= 1 - ARREARS_SHARE
-  return terms(group, clamp(isoDate(periodYear, renewalMonth, 1)), dayBefore(periodYear + 1, renewalMonth, 1), inArrears ? 'in-arrears' : 'paid-up', facilityDraw)
+  const inArrears = fixed.participationType === 'employment' && statusDraw >= 1 - ARREARS_SHARE
+  return terms(fixed, clamp(isoDate(periodYear, renewalMonth, 1)), dayBefore(periodYear + 1, renewalMonth, 1), inArrears ? 'in-arrears' : 'paid-up', facilityDraw)
 }
 
 export function validityOn (validFrom: string, validTo: string, today: string): CardValidity {

@@ -51,10 +51,9 @@ export class InsuranceCodes {
     return { provinceIndex, position: (this.permutations[provinceIndex] as FeistelPermutation).inverse(Number(code.slice(2))) }
   }
 
-  /** The social-insurance code of the citizen at `index`. */
-  codeAt (index: number): string {
-    const provinceIndex = this.provinceOfIndex(index)
-    return this.codeAtPosition(provinceIndex, index - (this.starts[provinceIndex] as number))
+  /** The social-insurance code of the citizen at `index`; `birthProvince`, their province of birth when the caller knows it. */
+  codeAt (index: number, birthProvince: number = this.provinceOfIndex(index)): string {
+    return this.codeAtPosition(birthProvince, index - (this.starts[birthProvince] as number))
   }
 
   /** The citizen index holding a 10-digit code, or -1 when the code belongs to no generated citizen. */

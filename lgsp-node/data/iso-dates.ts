@@ -40,6 +40,12 @@ export function isoMonthDay (iso: string): number {
   return digitsAt(iso, 5, 2) * 100 + digitsAt(iso, 8, 2)
 }
 
+/** year × 10⁴ + month × 10² + day of a well-formed "YYYY-MM-DD" (10 characters, dashes, digits), else NaN. */
+export function isoKey (iso: string): number {
+  const monthDay = isoMonthDay(iso)
+  return Number.isNaN(monthDay) ? monthDay : digitsAt(iso, 0, 4) * 10_000 + monthDay
+}
+
 export function isLeapYear (year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
 }

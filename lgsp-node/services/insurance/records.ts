@@ -64,7 +64,7 @@ export function generatedInsured (context: NodeContext, index: number, today: st
   const core = citizenAt(context.dataset.population, index, parts)
   // The card needs where the household lives, not who else is in it: the members' IDs are left to insuredHousehold.
   const home = homeOfCitizen(context.dataset, index, '63')
-  const code = insuranceCodes(context.dataset).codeAt(index)
+  const code = insuranceCodes(context.dataset).codeAt(index, parts.provinceIndex)
   const { terms, card } = generatedCard(context, core, code, residenceOf(home), today)
   const person: InsuredPerson = {
     socialInsuranceCode: code,
