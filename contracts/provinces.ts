@@ -65,6 +65,14 @@ function nameIn (province: Province, view: ProvinceView): string {
 const shownNames = new Map<Province, { readonly before: string, readonly after: string }>(
   provinces.map((province) => [province, { before: nameIn(province, '63'), after: nameIn(province, '34') }]))
 
+const namesBefore: readonly string[] = provinces.map((province) => nameIn(province, '63'))
+const namesAfter: readonly string[] = provinces.map((province) => nameIn(province, '34'))
+
+/** provinceName for the province at an index of `provinces`, without a lookup by object. */
+export function provinceNameAt (provinceIndex: number, view: ProvinceView): string {
+  return (view === '34' ? namesAfter : namesBefore)[provinceIndex] as string
+}
+
 /** The name to show for a province in the chosen administrative view. */
 export function provinceName (province: Province, view: ProvinceView): string {
   const names = shownNames.get(province)

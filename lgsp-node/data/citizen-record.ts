@@ -1,6 +1,6 @@
 // The full population record of a generated citizen: core facts plus household, family links and
 // residence, all derived from the household the shuffle puts them in.
-import { provinceName, provinces, type Province, type ProvinceView } from '../../contracts/provinces.js'
+import { provinceNameAt, provinces, type Province, type ProvinceView } from '../../contracts/provinces.js'
 import type { CitizenCore } from './citizens.js'
 import { addressIn, communeInProvince, type Address } from './communes.js'
 import type { NationalDataset } from './dataset.js'
@@ -75,7 +75,7 @@ export interface PlaceRef {
 
 export function placeOf (provinceIndex: number, view: ProvinceView): PlaceRef {
   const province = provinces[provinceIndex] as Province
-  return { provinceCode: view === '34' ? province.mergedInto : province.code, province: provinceName(province, view) }
+  return { provinceCode: view === '34' ? province.mergedInto : province.code, province: provinceNameAt(provinceIndex, view) }
 }
 
 /** Where the citizen actually lives: usually the household's address, sometimes elsewhere (work, study). */

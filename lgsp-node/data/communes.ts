@@ -4,7 +4,7 @@ import { padded2, padded3 } from './digits.js'
 import { Rng } from './hash.js'
 import { streetNames } from './names.js'
 import { nameOf, placePair, PLACE_WORDS } from './place-names.js'
-import { provinces, provinceName, type Province, type ProvinceView } from '../../contracts/provinces.js'
+import { provinceNameAt, provinces, type Province, type ProvinceView } from '../../contracts/provinces.js'
 import { lastStartAtOrBelow } from './prefix-search.js'
 
 const TOTAL_COMMUNES = 10_599
@@ -33,8 +33,15 @@ export const communeStart: Uint32Array = (() => {
 })()
 export const communeCount = communeStart[provinces.length] as number
 
+/** The province of every commune (a byte each, the same for every seed): one load instead of a search. */
+const communeProvinces: Uint8Array = (() => {
+  const table = new Uint8Array(communeCount)
+  for (let province = 0; province < provinces.length; province++) table.fill(province, communeStart[province], communeStart[province + 1])
+  return table
+})()
+
 function provinceIndexOfCommune (communeIndex: number): number {
-  return lastStartAtOrBelow(communeStart, provinces.length - 1, communeIndex)
+  return communeProvinces[communeIndex] ?? lastStartAtOrBelow(communeStart, provinces.length - 1, communeIndex)
 }
 
 export function communeAt (index: number, seed: number): Commune {
@@ -94,7 +101,7 @@ export function addressIn (commune: Commune, rng: Rng, view: ProvinceView): Addr
     const first = rng.below(PLACE_WORDS)
     line = nameOf(kind, first * PLACE_WORDS + rng.below(PLACE_WORDS))
   }
-  const province = provinceName(commune.province, view)
+  const province = provinceNameAt(provinceIndexOfCommune(commune.index), view)
   if (view === '34') return { line, communeCode: commune.code, commune: commune.name, province, provinceCode: commune.province.mergedInto }
   return { line, communeCode: commune.code, commune: commune.name, district: commune.district, province, provinceCode: commune.province.code }
 }

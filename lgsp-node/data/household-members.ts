@@ -127,6 +127,18 @@ export class HouseholdPeople {
     return this.cachedMembers
   }
 
+  /** familyLinks of the member at `position`, by position rather than by comparing IDs. */
+  linksAt (position: number): FamilyLinks {
+    const { father, mother } = this.parentsOf(position)
+    const relation = this.relations[position]
+    const spouse = relation === 'head' ? this.spouse : relation === 'spouse' ? 0 : -1
+    return {
+      fatherId: father < 0 ? undefined : this.described(father).personalId,
+      motherId: mother < 0 ? undefined : this.described(mother).personalId,
+      spouseId: spouse < 0 ? undefined : this.described(spouse).personalId,
+    }
+  }
+
   /** Positions of the father and mother of the member at `position` (-1 for none): a child's are the head and the spouse. */
   parentsOf (position: number): { readonly father: number, readonly mother: number } {
     if (this.relations[position] !== 'child') return { father: -1, mother: -1 }
