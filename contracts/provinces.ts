@@ -53,8 +53,29 @@ export function provinceByCode (code: string): Province | undefined {
 
 export type ProvinceView = '63' | '34'
 
-/** The name to show for a province in the chosen administrative view. */
-export function provinceName (province: Province, view: ProvinceView): string {
+function nameIn (province: Province, view: ProvinceView): string {
   const shown = view === '34' ? provinceByCode(province.mergedInto) ?? province : province
   return shown.kind === 'city' ? `Thành phố ${shown.name}` : `Tỉnh ${shown.name}`
+}
+
+/**
+ * Both views' names of every province, built once: every generated address and record shows one.
+ * Named fields rather than keys '63' and '34', which V8 would store as array elements.
+ */
+const shownNames = new Map<Province, { readonly before: string, readonly after: string }>(
+  provinces.map((province) => [province, { before: nameIn(province, '63'), after: nameIn(province, '34') }]))
+
+const namesBefore: readonly string[] = provinces.map((province) => nameIn(province, '63'))
+const namesAfter: readonly string[] = provinces.map((province) => nameIn(province, '34'))
+
+/** provinceName for the province at an index of `provinces`, without a lookup by object. */
+export function provinceNameAt (provinceIndex: number, view: ProvinceView): string {
+  return (view === '34' ? namesAfter : namesBefore)[provinceIndex] as string
+}
+
+/** The name to show for a province in the chosen administrative view. */
+export function provinceName (province: Province, view: ProvinceView): string {
+  const names = shownNames.get(province)
+  if (names === undefined) return nameIn(province, view)
+  return view === '34' ? names.after : names.before
 }

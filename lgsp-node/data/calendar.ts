@@ -1,5 +1,8 @@
 // Calendar arithmetic on ISO dates as whole days since 1970-01-01, in integer maths: generators pick
 // dates inside windows (after a birthday, before a death) millions of times, where Date objects cost more.
+import { isLeapYear, isoDate, isoDay, isoMonth, isoMonthDay, isoYear } from './iso-dates.js'
+
+export { isLeapYear, isoDate, isoOfYearDay } from './iso-dates.js'
 
 /** Days from 1970-01-01 to a proleptic Gregorian date (month 1–12); out-of-range days roll over. */
 export function dayNumber (year: number, month: number, day: number): number {
@@ -12,7 +15,7 @@ export function dayNumber (year: number, month: number, day: number): number {
 }
 
 export function dayOfIso (iso: string): number {
-  return dayNumber(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), Number(iso.slice(8, 10)))
+  return dayNumber(isoYear(iso), isoMonth(iso), isoDay(iso))
 }
 
 /** The ISO date of a day number (the inverse of dayNumber). */
@@ -26,17 +29,31 @@ export function isoOfDay (dayCount: number): string {
   const day = dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1
   const month = shifted < 10 ? shifted + 3 : shifted - 9
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-  return `${year}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`
+  return isoDate(year, month, day)
 }
 
 /** The day someone born on `iso` turns `years` old (a 29 February birthday counts from 1 March). */
 export function anniversaryDay (iso: string, years: number): number {
-  return dayNumber(Number(iso.slice(0, 4)) + years, Number(iso.slice(5, 7)), Number(iso.slice(8, 10)))
+  return dayNumber(isoYear(iso) + years, isoMonth(iso), isoDay(iso))
 }
 
 /** The same calendar day `years` later; 29 February becomes 28 February in a common year. */
 export function yearsAfter (iso: string, years: number): string {
-  const year = Number(iso.slice(0, 4)) + years
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+  const year = isoYear(iso) + years
+  const leap = isLeapYear(year)
+  const monthDay = isoMonthDay(iso)
+  if (monthDay >= 101 && monthDay <= 1231) {
+    const month = Math.floor(monthDay / 100)
+    const day = monthDay - month * 100
+    if (day >= 1 && day <= 31) return isoDate(year, month, !leap && monthDay === 229 ? 28 : day)
+  }
   return !leap && iso.endsWith('-02-29') ? `${year}-02-28` : `${year}${iso.slice(4)}`
+}
+
+/** The day number of yearsAfter(iso, years), without formatting and re-reading the date. */
+export function dayYearsAfter (iso: string, years: number): number {
+  const year = isoYear(iso) + years
+  const month = isoMonth(iso)
+  const day = isoDay(iso)
+  return dayNumber(year, month, !isLeapYear(year) && month === 2 && day === 29 ? 28 : day)
 }

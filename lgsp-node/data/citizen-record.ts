@@ -1,20 +1,15 @@
 // The full population record of a generated citizen: core facts plus household, family links and
 // residence, all derived from the household the shuffle puts them in.
-import { provinceName, provinces, type Province, type ProvinceView } from '../../contracts/provinces.js'
+import { provinceNameAt, provinces, type Province, type ProvinceView } from '../../contracts/provinces.js'
 import type { CitizenCore } from './citizens.js'
 import { addressIn, communeInProvince, type Address } from './communes.js'
 import type { NationalDataset } from './dataset.js'
-import { hashInts, Rng, WeightedTable } from './hash.js'
+import { padded2, padded8 } from './digits.js'
+import { Rng, WeightedTable } from './hash.js'
+import { householdHead, householdPeople, peopleOfCitizen, type HouseholdMember, type HouseholdPeople } from './household-members.js'
+import type { DescribedCitizen } from './population-index.js'
 
-export type Relation = 'head' | 'spouse' | 'child' | 'grandchild' | 'sibling'
-
-export interface HouseholdMember {
-  readonly index: number
-  readonly personalId: string
-  readonly relation: Relation
-  readonly birthYear: number
-  readonly gender: 'male' | 'female'
-}
+export { familyLinks, type FamilyLinks, type HouseholdMember, type Relation } from './household-members.js'
 
 export interface HouseholdView {
   readonly householdId: string
@@ -27,72 +22,50 @@ const residenceProvince = new WeightedTable(provinces.map((province, index) => [
 const HOUSEHOLD_ID_PREFIX = 'HH'
 
 export function householdId (number: number): string {
-  return `${HOUSEHOLD_ID_PREFIX}${String(number).padStart(10, '0')}`
+  if (!Number.isInteger(number) || number < 0 || number >= 1e10) return `${HOUSEHOLD_ID_PREFIX}${String(number).padStart(10, '0')}`
+  const high = Math.floor(number / 1e8)
+  return HOUSEHOLD_ID_PREFIX + padded2(high) + padded8(number - high * 1e8)
 }
 
 export function householdNumberOf (id: string): number | undefined {
   return /^HH\d{10}$/.test(id) ? Number(id.slice(2)) : undefined
 }
 
-/** Relations follow from age and gender alone: the oldest member heads the household. */
-function relate (dataset: NationalDataset, memberIndexes: readonly number[]): HouseholdMember[] {
-  const people: Array<{ index: number, personalId: string, birthYear: number, gender: 'male' | 'female' }> = []
-  for (const index of memberIndexes) {
-    const parts = dataset.population.describe(index)
-    people.push({ index, personalId: parts.personalId, birthYear: parts.birthYear, gender: parts.gender })
-  }
-  people.sort((a, b) => a.birthYear - b.birthYear || a.index - b.index)
-  const head = people[0]
-  if (head === undefined) return []
-  let spouseTaken = false
-  const members: HouseholdMember[] = []
-  for (const person of people) {
-    const gap = person.birthYear - head.birthYear
-    let relation: Relation
-    if (person === head) relation = 'head'
-    else if (!spouseTaken && person.gender !== head.gender && gap <= 12 && 2025 - person.birthYear >= 18) {
-      spouseTaken = true
-      relation = 'spouse'
-    } else if (gap >= 16 && gap <= 45) relation = 'child'
-    else if (gap > 45) relation = 'grandchild'
-    else relation = 'sibling'
-    members.push({ index: person.index, personalId: person.personalId, relation, birthYear: person.birthYear, gender: person.gender })
-  }
-  return members
-}
-
-export function householdView (dataset: NationalDataset, number: number, memberIndexes: readonly number[], view: ProvinceView): HouseholdView {
-  const members = relate(dataset, memberIndexes)
-  const rng = new Rng(hashInts(dataset.seed, 0xad0, number))
-  const headProvince = members[0] === undefined ? 0 : dataset.population.describe(members[0].index).provinceIndex
+/** Where a household lives, from its number and its head's province of birth. */
+function householdAddress (dataset: NationalDataset, number: number, headProvince: number, view: ProvinceView): Address {
+  const rng = Rng.keyed(dataset.seed, 0xad0, number)
   // Most households live in the head's province of birth; the rest moved, mostly to big cities.
   const provinceIndex = rng.chance(0.75) ? headProvince : residenceProvince.draw(rng)
-  const address = addressIn(communeInProvince(provinceIndex, rng, dataset.seed), rng, view)
+  return addressIn(communeInProvince(provinceIndex, rng, dataset.seed), rng, view)
+}
+
+/** The household of `people` as the population database shows it: ID, members and address. */
+export function viewOfPeople (dataset: NationalDataset, people: HouseholdPeople, view: ProvinceView): HouseholdView {
+  const { number, members } = people
+  const address = householdAddress(dataset, number, people.headProvince, view)
   return { householdId: householdId(number), number, members, address }
 }
 
-export function householdOfCitizen (dataset: NationalDataset, index: number, view: ProvinceView): HouseholdView {
+export type HouseholdHome = Omit<HouseholdView, 'members'>
+
+/**
+ * The household's ID and address without its members' IDs: only the head's birth province counts,
+ * and the head is found from birth years, so the others' IDs are not derived (an insured person's card).
+ */
+export function homeOfCitizen (dataset: NationalDataset, index: number, view: ProvinceView): HouseholdHome {
   const slots = dataset.households.ofCitizen(index)
-  return householdView(dataset, slots.number, slots.memberIndexes, view)
+  const head = householdHead(dataset, slots)
+  const address = householdAddress(dataset, slots.number, head < 0 ? 0 : dataset.population.birthProvinceAt(head), view)
+  return { householdId: householdId(slots.number), number: slots.number, address }
 }
 
-export interface FamilyLinks {
-  readonly fatherId: string | undefined
-  readonly motherId: string | undefined
-  readonly spouseId: string | undefined
+export function householdView (dataset: NationalDataset, number: number, memberIndexes: readonly number[], view: ProvinceView): HouseholdView {
+  return viewOfPeople(dataset, householdPeople(dataset, { number, memberIndexes }), view)
 }
 
-export function familyLinks (household: HouseholdView, personalId: string): FamilyLinks {
-  const self = household.members.find((m) => m.personalId === personalId)
-  const head = household.members[0]
-  const spouse = household.members.find((m) => m.relation === 'spouse')
-  if (self === undefined || head === undefined) return { fatherId: undefined, motherId: undefined, spouseId: undefined }
-  const parents = self.relation === 'child' ? [head, spouse] : []
-  return {
-    fatherId: parents.find((p) => p?.gender === 'male')?.personalId,
-    motherId: parents.find((p) => p?.gender === 'female')?.personalId,
-    spouseId: self.relation === 'head' ? spouse?.personalId : self.relation === 'spouse' ? head.personalId : undefined,
-  }
+/** The household of the citizen at `index`; `self`, their ID parts when the caller has them already. */
+export function householdOfCitizen (dataset: NationalDataset, index: number, view: ProvinceView, self?: DescribedCitizen): HouseholdView {
+  return viewOfPeople(dataset, peopleOfCitizen(dataset, index, self), view)
 }
 
 export interface PlaceRef {
@@ -102,12 +75,12 @@ export interface PlaceRef {
 
 export function placeOf (provinceIndex: number, view: ProvinceView): PlaceRef {
   const province = provinces[provinceIndex] as Province
-  return { provinceCode: view === '34' ? province.mergedInto : province.code, province: provinceName(province, view) }
+  return { provinceCode: view === '34' ? province.mergedInto : province.code, province: provinceNameAt(provinceIndex, view) }
 }
 
 /** Where the citizen actually lives: usually the household's address, sometimes elsewhere (work, study). */
 export function currentResidence (dataset: NationalDataset, citizen: CitizenCore, household: HouseholdView, view: ProvinceView): Address {
-  const rng = new Rng(hashInts(dataset.seed, 0xc0e, citizen.index))
+  const rng = Rng.keyed(dataset.seed, 0xc0e, citizen.index)
   if (!rng.chance(0.12)) return household.address
   return addressIn(communeInProvince(residenceProvince.draw(rng), rng, dataset.seed), rng, view)
 }

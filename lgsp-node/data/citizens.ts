@@ -1,8 +1,9 @@
 // One citizen's core facts as a pure function of (seed, index): name, birth date, gender and birth
 // province agree with the personal ID's structure, and every database derives the same person here.
-import { hashInts, Rng } from './hash.js'
+import { isLeapYear, isoOfYearDay } from './calendar.js'
+import { Rng } from './hash.js'
 import { ethnicities, familyNames, femaleGivenNames, femaleMiddleNames, maleGivenNames, maleMiddleNames, religions } from './names.js'
-import { LAST_BIRTH_YEAR, type Gender, type PopulationIndex } from './population-index.js'
+import { LAST_BIRTH_YEAR, type DescribedCitizen, type Gender, type PopulationIndex } from './population-index.js'
 
 export interface CitizenCore {
   readonly index: number
@@ -22,28 +23,16 @@ export interface CitizenCore {
   readonly dateOfDeath: string | undefined
 }
 
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 /** Deaths are on the electronic civil-status register from this year on. */
 export const FIRST_DEATH_REGISTRATION_YEAR = 2016
 
-function isLeap (year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
-}
-
 /** ISO date of the given 0-based day of a year. */
 export function dateOfYearDay (year: number, dayOfYear: number): string {
-  let day = dayOfYear
-  let month = 0
-  for (; month < 12; month++) {
-    const length = (MONTH_DAYS[month] as number) + (month === 1 && isLeap(year) ? 1 : 0)
-    if (day < length) break
-    day -= length
-  }
-  return `${year}-${month < 9 ? '0' : ''}${month + 1}-${day < 9 ? '0' : ''}${day + 1}`
+  return isoOfYearDay(year, dayOfYear)
 }
 
 export function daysInYear (year: number): number {
-  return isLeap(year) ? 366 : 365
+  return isLeapYear(year) ? 366 : 365
 }
 
 /** Share of the people of a given age whose death has been registered (about 3 million in all). */
@@ -53,13 +42,32 @@ function deathShare (age: number): number {
   return 0.32
 }
 
-export function citizenAt (population: PopulationIndex, index: number): CitizenCore {
-  const parts = population.describe(index)
+const MIDDLE_NAMES = Math.max(maleMiddleNames.values.length, femaleMiddleNames.values.length)
+/**
+ * "<family> <middle> " by family name, gender and middle name, filled in as first met (at most
+ * 37 × 2 × 16 strings): a full name is then one concatenation instead of a five-part template.
+ */
+const namePrefixes = new Array<string | undefined>(familyNames.values.length * 2 * MIDDLE_NAMES).fill(undefined)
+
+function fullNameOf (familyIndex: number, gender: Gender, middleIndex: number, givenName: string): string {
+  const slot = (familyIndex * 2 + (gender === 'male' ? 0 : 1)) * MIDDLE_NAMES + middleIndex
+  let prefix = namePrefixes[slot]
+  if (prefix === undefined) {
+    const middleNames = gender === 'male' ? maleMiddleNames : femaleMiddleNames
+    prefix = `${familyNames.values[familyIndex] as string} ${middleNames.values[middleIndex] as string} `
+    namePrefixes[slot] = prefix
+  }
+  return prefix + givenName
+}
+
+/** The citizen at `index`; `parts`, its ID parts when the caller has described it already. */
+export function citizenAt (population: PopulationIndex, index: number, parts: DescribedCitizen = population.describe(index)): CitizenCore {
   const personalId = parts.personalId
-  const rng = new Rng(hashInts(population.seed, 0xc171, index))
+  const rng = Rng.keyed(population.seed, 0xc171, index)
   const { gender, birthYear, provinceIndex } = parts
-  const familyName = familyNames.draw(rng)
-  const middleName = gender === 'male' ? maleMiddleNames.draw(rng) : femaleMiddleNames.draw(rng)
+  const familyIndex = familyNames.drawIndex(rng)
+  const middleNames = gender === 'male' ? maleMiddleNames : femaleMiddleNames
+  const middleIndex = middleNames.drawIndex(rng)
   const givenName = rng.pick(gender === 'male' ? maleGivenNames : femaleGivenNames)
   const dateOfBirth = dateOfYearDay(birthYear, rng.below(daysInYear(birthYear)))
   const homeTownProvinceIndex = rng.chance(0.7) ? provinceIndex : rng.below(63)
@@ -73,10 +81,10 @@ export function citizenAt (population: PopulationIndex, index: number): CitizenC
   return {
     index,
     personalId,
-    familyName,
-    middleName,
+    familyName: familyNames.values[familyIndex] as string,
+    middleName: middleNames.values[middleIndex] as string,
     givenName,
-    fullName: `${familyName} ${middleName} ${givenName}`,
+    fullName: fullNameOf(familyIndex, gender, middleIndex, givenName),
     gender,
     dateOfBirth,
     birthYear,

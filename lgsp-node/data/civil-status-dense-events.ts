@@ -9,6 +9,7 @@ import { dayBetween, deathDay, ELECTRONIC_REGISTER_DAY, marriageOf, REGISTER_END
 import { authorityOf, bookAndPage, personOf, placeOfAddress, type Subject } from './civil-status-people.js'
 import type { CitizenCore } from './citizens.js'
 import type { Rng } from './hash.js'
+import { isoYear } from './iso-dates.js'
 import { FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR } from './population-index.js'
 
 export type DensePrefix = Extract<CivilEventPrefix, 'XNHN' | 'TD' | 'NCC' | 'GH' | 'NCN'>
@@ -30,10 +31,12 @@ type Base = Pick<CivilRecord, 'registrationNumber' | 'book' | 'page' | 'registra
 function registeredBetween (subject: Subject, rng: Rng, numberOf: NumberOf, from: number, to: number): Base | undefined {
   if (to < from) return undefined
   const date = isoOfDay(dayBetween(rng, from, to))
-  const year = Number(date.slice(0, 4))
+  const year = isoYear(date)
+  const { book, page } = bookAndPage(rng, year)
   return {
     registrationNumber: numberOf(year),
-    ...bookAndPage(rng, year),
+    book,
+    page,
     registrationDate: date,
     issuingAuthority: authorityOf(placeOfAddress(subject.family.household.address)),
     source: 'generated',
@@ -53,7 +56,7 @@ function maritalStatusCertificate (subject: Subject, rng: Rng, numberOf: NumberO
   const { core } = subject
   const base = registeredBetween(subject, rng, numberOf, Math.max(ELECTRONIC_REGISTER_DAY, anniversaryDay(core.dateOfBirth, 18)), lastDayAlive(core))
   if (base === undefined) return undefined
-  const relation = subject.family.member(core.index)?.relation
+  const relation = subject.family.relationOf(core.index)
   const marriage = relation === 'head' || relation === 'spouse' ? marriageOf(subject.family) : undefined
   const married = marriage !== undefined && marriage.day <= dayOfIso(base.registrationDate)
   // The single mostly need one to marry; the married to sell or mortgage property.
@@ -77,10 +80,9 @@ function changeOrCorrection (subject: Subject, rng: Rng, numberOf: NumberOf): Ci
 
 /** Recognition of a child by the parent the population data links them to (father first). */
 function parentChildRecognition (subject: Subject, rng: Rng, numberOf: NumberOf): CivilRecordOf<'parent-child-recognition'> | undefined {
-  const { core, family } = subject
-  const links = subject.links
-  const father = family.coreById(links.fatherId)
-  const parent = father ?? family.coreById(links.motherId)
+  const { core } = subject
+  const { father, mother } = subject.parents
+  const parent = father ?? mother
   if (parent === undefined) return undefined
   const base = registeredBetween(subject, rng, numberOf, Math.max(ELECTRONIC_REGISTER_DAY, dayOfIso(core.dateOfBirth)), lastDayAlive(core, parent))
   if (base === undefined) return undefined
@@ -90,9 +92,8 @@ function parentChildRecognition (subject: Subject, rng: Rng, numberOf: NumberOf)
 /** A minor living with a grandparent who heads the household, while still a minor. */
 function guardianship (subject: Subject, rng: Rng, numberOf: NumberOf): CivilRecordOf<'guardianship'> | undefined {
   const { core, family } = subject
-  const head = family.household.members[0]
-  if (head === undefined || family.member(core.index)?.relation !== 'grandchild') return undefined
-  const guardian = family.core(head.index)
+  if (family.people.size === 0 || family.relationOf(core.index) !== 'grandchild') return undefined
+  const guardian = family.coreAt(0)
   const to = Math.min(lastDayAlive(core, guardian), anniversaryDay(core.dateOfBirth, 18) - 1)
   const base = registeredBetween(subject, rng, numberOf, Math.max(ELECTRONIC_REGISTER_DAY, dayOfIso(core.dateOfBirth)), to)
   if (base === undefined) return undefined
@@ -101,10 +102,8 @@ function guardianship (subject: Subject, rng: Rng, numberOf: NumberOf): CivilRec
 
 /** Adoption before 16 by the parents the population data links the child to. */
 function adoption (subject: Subject, rng: Rng, numberOf: NumberOf): CivilRecordOf<'adoption'> | undefined {
-  const { core, family } = subject
-  const links = subject.links
-  const father = family.coreById(links.fatherId)
-  const mother = family.coreById(links.motherId)
+  const { core } = subject
+  const { father, mother } = subject.parents
   const parents = [father, mother].filter((p) => p !== undefined)
   if (parents.length === 0) return undefined
   const to = Math.min(lastDayAlive(core, ...parents), anniversaryDay(core.dateOfBirth, 16) - 1)

@@ -7,7 +7,8 @@ import { FIRST_DEATH_REGISTRATION_YEAR, type CitizenCore } from './citizens.js'
 import { anniversaryDay, dayNumber, dayOfIso, isoOfDay } from './calendar.js'
 import { authorityOf, bookAndPage, personOf, placeOfAddress, placeOfCommune, type Family, type Subject } from './civil-status-people.js'
 import { communeInProvince } from './communes.js'
-import { hashInts, Rng } from './hash.js'
+import { Rng } from './hash.js'
+import { isoYear } from './iso-dates.js'
 import { LAST_BIRTH_YEAR } from './population-index.js'
 
 /** Generated registrations end with the generated population, on 31 December of its last year. */
@@ -38,19 +39,20 @@ export function dayBetween (rng: Rng, from: number, to: number): number {
 
 export function birthRecord (subject: Subject, numberOf: NumberOf): CivilRecordOf<'birth'> {
   const { core, dataset } = subject
-  const rng = new Rng(hashInts(dataset.seed, TAG_BIRTH, core.index))
+  const rng = Rng.keyed(dataset.seed, TAG_BIRTH, core.index)
   const place = placeOfCommune(communeInProvince(core.birthProvinceIndex, rng, dataset.seed))
   // The law allows 60 days; about one registration in eight is late, some by most of a year.
   const delay = rng.chance(0.88) ? rng.below(60) : 60 + rng.below(300)
   const date = isoOfDay(Math.min(dayOfIso(core.dateOfBirth) + delay, REGISTER_END_DAY))
-  const year = Number(date.slice(0, 4))
-  const links = subject.links
-  const father = subject.family.coreById(links.fatherId)
-  const mother = subject.family.coreById(links.motherId)
+  const year = isoYear(date)
+  const { father, mother } = subject.parents
+  // Fields listed rather than spread from bookAndPage: a spread in the middle of a literal is slow in V8.
+  const { book, page } = bookAndPage(rng, year)
   const record: CivilRecordOf<'birth'> = {
     registrationNumber: numberOf(year),
     type: 'birth',
-    ...bookAndPage(rng, year),
+    book,
+    page,
     registrationDate: date,
     issuingAuthority: authorityOf(place),
     source: 'generated',
@@ -70,7 +72,7 @@ export function birthRecord (subject: Subject, numberOf: NumberOf): CivilRecordO
 export function deathRecord (subject: Subject, numberOf: NumberOf): CivilRecordOf<'death'> | undefined {
   const { core, dataset } = subject
   if (core.dateOfDeath === undefined) return undefined
-  const rng = new Rng(hashInts(dataset.seed, TAG_DEATH, core.index))
+  const rng = Rng.keyed(dataset.seed, TAG_DEATH, core.index)
   const home = subject.family.household.address
   // Most people die at home; the others in a hospital of their province, registered where they lived.
   const placeOfDeath = rng.chance(0.7)
@@ -80,11 +82,13 @@ export function deathRecord (subject: Subject, numberOf: NumberOf): CivilRecordO
   // Registered within a fortnight, by the end of the generated years — unless the population data
   // dates the death itself later (a few children born in its last year), which the record follows.
   const date = isoOfDay(Math.max(died, Math.min(died + rng.below(15), REGISTER_END_DAY)))
-  const year = Number(date.slice(0, 4))
+  const year = isoYear(date)
+  const { book, page } = bookAndPage(rng, year)
   return {
     registrationNumber: numberOf(year),
     type: 'death',
-    ...bookAndPage(rng, year),
+    book,
+    page,
     registrationDate: date,
     issuingAuthority: authorityOf(placeOfAddress(home)),
     source: 'generated',
@@ -106,18 +110,18 @@ export interface Marriage {
  * (other records need it: a marital-status certificate says "married" only after this day).
  */
 export function marriageOf (family: Family): Marriage | undefined {
-  const { household, dataset } = family
-  const head = household.members[0]
-  const spouse = household.members.find((m) => m.relation === 'spouse')
-  if (head === undefined || spouse === undefined) return undefined
-  const husband = family.core(head.gender === 'male' ? head.index : spouse.index)
-  const wife = family.core(head.gender === 'male' ? spouse.index : head.index)
+  const { people, number, dataset } = family
+  const spouse = people.spouse
+  if (people.size === 0 || spouse < 0) return undefined
+  const headIsMale = people.genderAt(0) === 'male'
+  const husband = family.coreAt(headIsMale ? 0 : spouse)
+  const wife = family.coreAt(headIsMale ? spouse : 0)
   // Legal age is 20 for men and 18 for women; the population data only guarantees 18 for both.
   let earliest = Math.max(anniversaryDay(husband.dateOfBirth, 20), anniversaryDay(wife.dateOfBirth, 18))
   if (earliest > REGISTER_END_DAY) earliest = Math.max(anniversaryDay(husband.dateOfBirth, 18), anniversaryDay(wife.dateOfBirth, 18))
   const latest = Math.min(REGISTER_END_DAY, deathDay(husband), deathDay(wife))
   if (latest < earliest) return undefined
-  const rng = new Rng(hashInts(dataset.seed, TAG_MARRIAGE, household.number))
+  const rng = Rng.keyed(dataset.seed, TAG_MARRIAGE, number)
   // A product of two uniforms leans towards short waits: a mean of five years after legal age.
   const wait = Math.floor(rng.next() * rng.next() * 20 * DAYS_PER_YEAR)
   const day = earliest + wait <= latest ? earliest + wait : dayBetween(rng, earliest, latest)
@@ -129,13 +133,15 @@ export function marriageRecord (family: Family, numberOf: NumberOf): CivilRecord
   const marriage = marriageOf(family)
   if (marriage === undefined) return undefined
   const date = isoOfDay(marriage.day)
-  const year = Number(date.slice(0, 4))
+  const year = isoYear(date)
   if (year < MARRIAGE_REGISTER_FROM) return undefined
   const place = placeOfAddress(family.household.address)
+  const { book, page } = bookAndPage(marriage.rng, year)
   return {
     registrationNumber: numberOf(year),
     type: 'marriage',
-    ...bookAndPage(marriage.rng, year),
+    book,
+    page,
     registrationDate: date,
     issuingAuthority: authorityOf(place),
     source: 'generated',

@@ -5,12 +5,13 @@
 import { formatRegistrationNumber, REGISTERED_SERIAL_FROM, type CivilRecord } from '../../contracts/civil-status.js'
 import { civilEventTypes, type CivilEventPrefix } from '../../contracts/identifiers.js'
 import { FIRST_DEATH_REGISTRATION_YEAR } from './citizens.js'
-import { householdView } from './citizen-record.js'
+import { householdPeople } from './household-members.js'
 import { denseEventSpecs, type DenseEventSpec, type DensePrefix } from './civil-status-dense-events.js'
 import { BIRTH_REGISTER_FROM, birthRecord, deathRecord, MARRIAGE_REGISTER_FROM, marriageRecord, type NumberOf } from './civil-status-events.js'
 import { Family, Subject } from './civil-status-people.js'
 import { BirthYearSpan } from './civil-status-spans.js'
 import { DEFAULT_POPULATION, type NationalDataset } from './dataset.js'
+import { padded8 } from './digits.js'
 import { FeistelPermutation } from './feistel.js'
 import { hashInts, Rng } from './hash.js'
 import { LAST_BIRTH_YEAR } from './population-index.js'
@@ -80,7 +81,7 @@ export class CivilStatusRegister {
     if (prefix === 'KH') {
       const slots = dataset.households.byNumber(key)
       if (slots === undefined) return undefined
-      return marriageRecord(new Family(dataset, householdView(dataset, slots.number, slots.memberIndexes, '63')), this.numberOf(prefix, key))
+      return marriageRecord(new Family(dataset, householdPeople(dataset, slots)), this.numberOf(prefix, key))
     }
     const event = this.denseEvent(prefix)
     return this.build(event, Subject.at(dataset, event.span.indexAt(event.draw.forward(key))), key)
@@ -95,14 +96,14 @@ export class CivilStatusRegister {
     add(this.birthOf(subject))
     add(deathRecord(subject, this.numberOf('KT', index)))
     for (const prefix of ['XNHN', 'TD', 'NCC', 'GH', 'NCN'] as const) add(this.denseRecordOf(prefix, subject))
-    const self = family.member(index)
-    if (self?.relation === 'head' || self?.relation === 'spouse') add(marriageRecord(family, this.numberOf('KH', family.household.number)))
+    const relation = family.relationOf(index)
+    if (relation === 'head' || relation === 'spouse') add(marriageRecord(family, this.numberOf('KH', family.number)))
     // Parents appear in their children's births, recognitions and adoptions; a head in a grandchild's guardianship.
-    for (const member of family.household.members) {
+    for (const member of family.members) {
       if (member.index === index) continue
       const links = family.links(member.personalId)
       const isParent = links.fatherId === core.personalId || links.motherId === core.personalId
-      const isGuardian = self?.relation === 'head' && member.relation === 'grandchild'
+      const isGuardian = relation === 'head' && member.relation === 'grandchild'
       if (!isParent && !isGuardian) continue
       const other = new Subject(this.dataset, family.core(member.index), family)
       if (isParent) {
@@ -130,7 +131,7 @@ export class CivilStatusRegister {
   }
 
   private build (event: DenseEvent, subject: Subject, key: number): CivilRecord | undefined {
-    return event.spec.build(subject, new Rng(hashInts(this.dataset.seed, event.spec.tag, key)), this.numberOf(event.spec.prefix, key))
+    return event.spec.build(subject, Rng.keyed(this.dataset.seed, event.spec.tag, key), this.numberOf(event.spec.prefix, key))
   }
 
   private denseEvent (prefix: DensePrefix): DenseEvent {
@@ -142,8 +143,25 @@ export class CivilStatusRegister {
   }
 
   private numberOf (prefix: CivilEventPrefix, key: number): NumberOf {
-    return (year) => formatRegistrationNumber(prefix, year, this.serial(prefix).forward(key))
+    return (year) => registrationNumber(prefix, year, this.serial(prefix).forward(key))
   }
+}
+
+const FIRST_NUMBERED_YEAR = 1900
+const NUMBERED_YEARS = 300
+/** "<prefix>-<year>-" for every type and year 1900–2199, filled in as first met. */
+const numberPrefixes = new Array<string | undefined>(prefixes.length * NUMBERED_YEARS).fill(undefined)
+
+/** formatRegistrationNumber for a generated serial (below 10^8), from the tables rather than a template with padStart. */
+function registrationNumber (prefix: CivilEventPrefix, year: number, serial: number): string {
+  const slot = prefixes.indexOf(prefix) * NUMBERED_YEARS + year - FIRST_NUMBERED_YEAR
+  if (!(year >= FIRST_NUMBERED_YEAR && year < FIRST_NUMBERED_YEAR + NUMBERED_YEARS && serial >= 0 && serial < 1e8)) return formatRegistrationNumber(prefix, year, serial)
+  let start = numberPrefixes[slot]
+  if (start === undefined) {
+    start = `${prefix}-${year}-`
+    numberPrefixes[slot] = start
+  }
+  return start + padded8(serial)
 }
 
 const registers = new WeakMap<NationalDataset, CivilStatusRegister>()

@@ -1,8 +1,10 @@
 // Synthetic communes (xã, phường, thị trấn): as many per province as its population suggests, about
 // 10,600 in all as before 2025, each a pure function of its index, with a 5-digit code.
-import { hashInts, Rng } from './hash.js'
-import { placeWords, streetNames } from './names.js'
-import { provinces, provinceName, type Province, type ProvinceView } from '../../contracts/provinces.js'
+import { padded2, padded3 } from './digits.js'
+import { Rng } from './hash.js'
+import { streetNames } from './names.js'
+import { nameOf, placePair, PLACE_WORDS } from './place-names.js'
+import { provinceNameAt, provinces, type Province, type ProvinceView } from '../../contracts/provinces.js'
 import { lastStartAtOrBelow } from './prefix-search.js'
 
 const TOTAL_COMMUNES = 10_599
@@ -31,32 +33,34 @@ export const communeStart: Uint32Array = (() => {
 })()
 export const communeCount = communeStart[provinces.length] as number
 
-function provinceIndexOfCommune (communeIndex: number): number {
-  return lastStartAtOrBelow(communeStart, provinces.length - 1, communeIndex)
-}
+/** The province of every commune (a byte each, the same for every seed): one load instead of a search. */
+const communeProvinces: Uint8Array = (() => {
+  const table = new Uint8Array(communeCount)
+  for (let province = 0; province < provinces.length; province++) table.fill(province, communeStart[province], communeStart[province + 1])
+  return table
+})()
 
-function placeName (rng: Rng): string {
-  const first = rng.pick(placeWords)
-  let second = rng.pick(placeWords)
-  if (second === first) second = rng.pick(placeWords)
-  return `${first} ${second}`
+function provinceIndexOfCommune (communeIndex: number): number {
+  return communeProvinces[communeIndex] ?? lastStartAtOrBelow(communeStart, provinces.length - 1, communeIndex)
 }
 
 export function communeAt (index: number, seed: number): Commune {
   const provinceIndex = provinceIndexOfCommune(index)
   const province = provinces[provinceIndex] as Province
   const local = index - (communeStart[provinceIndex] as number)
-  const rng = new Rng(hashInts(seed, 0xc0, index))
+  const rng = Rng.keyed(seed, 0xc0, index)
   // The first districts of a province are its urban core, as with real city districts.
   const urban = local < 2 * COMMUNES_PER_DISTRICT ? rng.chance(0.8) : rng.chance(0.12)
-  const districtRng = new Rng(hashInts(seed, 0xd1, provinceIndex, Math.floor(local / COMMUNES_PER_DISTRICT)))
+  const districtRng = Rng.keyed(seed, 0xd1, provinceIndex, Math.floor(local / COMMUNES_PER_DISTRICT))
   const districtKind = local < 2 * COMMUNES_PER_DISTRICT ? (province.kind === 'city' ? 'Quận' : 'Thành phố') : 'Huyện'
+  const code = 1 + index * CODE_STRIDE
+  const thousands = Math.floor(code / 1000)
   return {
     index,
-    code: String(1 + index * CODE_STRIDE).padStart(5, '0'),
-    name: `${urban ? 'Phường' : 'Xã'} ${placeName(rng)}`,
+    code: padded2(thousands) + padded3(code - thousands * 1000),
+    name: nameOf(urban ? 'Phường' : 'Xã', placePair(rng)),
     urban,
-    district: `${districtKind} ${placeName(districtRng)}`,
+    district: nameOf(districtKind, placePair(districtRng)),
     province,
   }
 }
@@ -89,10 +93,15 @@ export interface Address {
 
 /** A street or village address in a commune, shown in the 63- or 34-province view. */
 export function addressIn (commune: Commune, rng: Rng, view: ProvinceView): Address {
-  const line = commune.urban
-    ? `Số ${rng.between(1, 420)} ${rng.pick(streetNames)}`
-    : `${rng.chance(0.5) ? 'Thôn' : 'Ấp'} ${rng.pick(placeWords)} ${rng.pick(placeWords)}`
-  const province = provinceName(commune.province, view)
+  let line: string
+  if (commune.urban) line = `Số ${rng.between(1, 420)} ${rng.pick(streetNames)}`
+  else {
+    const kind = rng.chance(0.5) ? 'Thôn' : 'Ấp'
+    // Village words may repeat ("Thôn An An"): no redraw, unlike commune names.
+    const first = rng.below(PLACE_WORDS)
+    line = nameOf(kind, first * PLACE_WORDS + rng.below(PLACE_WORDS))
+  }
+  const province = provinceNameAt(provinceIndexOfCommune(commune.index), view)
   if (view === '34') return { line, communeCode: commune.code, commune: commune.name, province, provinceCode: commune.province.mergedInto }
   return { line, communeCode: commune.code, commune: commune.name, district: commune.district, province, provinceCode: commune.province.code }
 }

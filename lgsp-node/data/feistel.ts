@@ -35,12 +35,15 @@ export class FeistelPermutation {
     return index
   }
 
+  // Both halves stay below m, so (a ± b) mod m is one conditional correction: only the round function
+  // divides. Households and insurance codes run these several times per record.
   private encrypt (value: number): number {
     const m = this.base
     let left = Math.floor(value / m)
     let right = value - left * m
     for (let round = 0; round < ROUNDS; round++) {
-      const next = (left + this.roundFunction(right, round)) % m
+      let next = left + this.roundFunction(right, round)
+      if (next >= m) next -= m
       left = right
       right = next
     }
@@ -52,16 +55,29 @@ export class FeistelPermutation {
     let left = Math.floor(value / m)
     let right = value - left * m
     for (let round = ROUNDS - 1; round >= 0; round--) {
-      const previous = (right - this.roundFunction(left, round) % m + m) % m
+      let previous = right - this.roundFunction(left, round)
+      if (previous < 0) previous += m
       right = left
       left = previous
     }
     return left * m + right
   }
 
+  /**
+   * Both operands unsigned 32-bit and the result truncated (`| 0`, exact: it is below the base), so V8
+   * divides in integers; otherwise the modulo may be NaN (a zero divisor) and V8 falls back to fprem.
+   */
   private roundFunction (half: number, round: number): number {
-    return mix32((half >>> 0) ^ (this.keys[round] as number)) % this.base
+    return (mix32((half >>> 0) ^ (this.keys[round] as number)) % (this.base >>> 0)) | 0
   }
+}
+
+/** How many round keys serialRoundKeys writes per key. */
+export const SERIAL_ROUND_KEYS = ROUNDS
+
+/** The round keys of permuteSerial for a key: a caller that permutes often under one key keeps them. */
+export function serialRoundKeys (key: number, into: Uint32Array, at: number): void {
+  for (let round = 0; round < ROUNDS; round++) into[at + round] = mix32(key + round)
 }
 
 /**
@@ -73,6 +89,19 @@ export function permuteSerial (serial: number, key: number): number {
   let right = serial - left * 1000
   for (let round = 0; round < ROUNDS; round++) {
     const next = (left + mix32(right ^ mix32(key + round)) % 1000) % 1000
+    left = right
+    right = next
+  }
+  return left * 1000 + right
+}
+
+/** permuteSerial (0 ≤ serial < 10^6) with round keys from serialRoundKeys stored at `at`; the halves stay below 1000. */
+export function permuteSerialWith (serial: number, roundKeys: Uint32Array, at: number): number {
+  let left = Math.floor(serial / 1000)
+  let right = serial - left * 1000
+  for (let round = 0; round < ROUNDS; round++) {
+    let next = left + ((mix32(right ^ (roundKeys[at + round] as number)) % 1000) | 0)
+    if (next >= 1000) next -= 1000
     left = right
     right = next
   }

@@ -23,16 +23,20 @@ export class HouseholdIndex {
     this.shuffle = new FeistelPermutation(population.size, hashInts(population.seed, 0x40057))
   }
 
-  /** Start offsets (within a block) of the households that the block is cut into. */
-  private cuts (block: number): number[] {
-    const rng = new Rng(hashInts(this.population.seed, 0xb10c, block))
-    const starts: number[] = []
+  /**
+   * Where the block is cut into households, as a bit mask: bit k is set when a household starts at
+   * offset k (bit 0 always). A mask rather than an array: this runs for every household lookup.
+   */
+  private cuts (block: number): number {
+    const rng = Rng.keyed(this.population.seed, 0xb10c, block)
+    let starts = 0
     let offset = 0
     while (offset < BLOCK) {
-      starts.push(offset)
+      starts |= 1 << offset
       let u = rng.next()
       let size = 1
-      for (const weight of SIZE_WEIGHTS) {
+      for (let which = 0; which < SIZE_WEIGHTS.length; which++) {
+        const weight = SIZE_WEIGHTS[which] as number
         if (u < weight) break
         u -= weight
         size++
@@ -42,11 +46,19 @@ export class HouseholdIndex {
     return starts
   }
 
-  private slotsAt (block: number, starts: number[], which: number): HouseholdSlots {
-    const first = block * BLOCK + (starts[which] as number)
-    const end = Math.min(block * BLOCK + (starts[which + 1] ?? BLOCK), this.population.size)
+  /**
+   * The household starting at `offset` of the block, which runs to the next start (or the block's
+   * end). The member at `knownPosition`, when given, is `knownIndex`: no need to un-shuffle it.
+   */
+  private slotsAt (block: number, starts: number, offset: number, knownPosition = -1, knownIndex = -1): HouseholdSlots {
+    const later = starts >>> (offset + 1)
+    const length = later === 0 ? BLOCK - offset : 1 + lowestBit(later)
+    const first = block * BLOCK + offset
+    const end = Math.min(first + length, this.population.size)
     const memberIndexes: number[] = []
-    for (let position = first; position < end; position++) memberIndexes.push(this.shuffle.inverse(position))
+    for (let position = first; position < end; position++) {
+      memberIndexes.push(position === knownPosition ? knownIndex : this.shuffle.inverse(position))
+    }
     return { number: first, memberIndexes }
   }
 
@@ -56,9 +68,9 @@ export class HouseholdIndex {
     const block = Math.floor(position / BLOCK)
     const starts = this.cuts(block)
     const offset = position - block * BLOCK
-    let which = starts.length - 1
-    while ((starts[which] as number) > offset) which--
-    return this.slotsAt(block, starts, which)
+    // The last start at or below the citizen's offset.
+    const start = 31 - Math.clz32(starts & ((2 << offset) - 1))
+    return this.slotsAt(block, starts, start, position, index)
   }
 
   /** The household with that number, or undefined when no household starts there. */
@@ -66,7 +78,12 @@ export class HouseholdIndex {
     if (!Number.isSafeInteger(number) || number < 0 || number >= this.population.size) return undefined
     const block = Math.floor(number / BLOCK)
     const starts = this.cuts(block)
-    const which = starts.indexOf(number - block * BLOCK)
-    return which < 0 ? undefined : this.slotsAt(block, starts, which)
+    const offset = number - block * BLOCK
+    return (starts & (1 << offset)) === 0 ? undefined : this.slotsAt(block, starts, offset)
   }
+}
+
+/** Position of the lowest set bit of a non-zero 32-bit integer. */
+function lowestBit (bits: number): number {
+  return 31 - Math.clz32(bits & -bits)
 }

@@ -3,11 +3,15 @@
 // a code names its holder in constant time, and only a 63-entry table per dataset is kept.
 import { provinceIndexByCode, provinces } from '../../contracts/provinces.js'
 import type { NationalDataset } from './dataset.js'
+import { padded8 } from './digits.js'
 import { FeistelPermutation } from './feistel.js'
 import { hashInts } from './hash.js'
 import { lastStartAtOrBelow } from './prefix-search.js'
 
 const SUFFIXES = 100_000_000
+
+/** The last two digits of each province's code, as insurance codes, card numbers and facility codes print them. */
+export const twoDigitProvinceCodes: readonly string[] = provinces.map((province) => province.code.slice(1))
 
 export class InsuranceCodes {
   /** starts[p] is the index of the first citizen born in province p; starts[63] is the population size. */
@@ -37,7 +41,7 @@ export class InsuranceCodes {
   codeAtPosition (provinceIndex: number, position: number): string {
     if (!Number.isInteger(position) || position < 0 || position >= SUFFIXES) throw new RangeError(`code position ${position} is outside [0, ${SUFFIXES})`)
     const suffix = (this.permutations[provinceIndex] as FeistelPermutation).forward(position)
-    return `${(provinces[provinceIndex] as { code: string }).code.slice(1)}${String(suffix).padStart(8, '0')}`
+    return (twoDigitProvinceCodes[provinceIndex] as string) + padded8(suffix)
   }
 
   /** Position of a 10-digit code in its province's sequence; undefined when no province has its prefix. */
@@ -47,10 +51,9 @@ export class InsuranceCodes {
     return { provinceIndex, position: (this.permutations[provinceIndex] as FeistelPermutation).inverse(Number(code.slice(2))) }
   }
 
-  /** The social-insurance code of the citizen at `index`. */
-  codeAt (index: number): string {
-    const provinceIndex = this.provinceOfIndex(index)
-    return this.codeAtPosition(provinceIndex, index - (this.starts[provinceIndex] as number))
+  /** The social-insurance code of the citizen at `index`; `birthProvince`, their province of birth when the caller knows it. */
+  codeAt (index: number, birthProvince: number = this.provinceOfIndex(index)): string {
+    return this.codeAtPosition(birthProvince, index - (this.starts[birthProvince] as number))
   }
 
   /** The citizen index holding a 10-digit code, or -1 when the code belongs to no generated citizen. */

@@ -5,6 +5,7 @@
 import { provinces } from '../../contracts/provinces.js'
 import { communeCount, communeStart } from './communes.js'
 import type { NationalDataset } from './dataset.js'
+import { padded6 } from './digits.js'
 import { FeistelPermutation } from './feistel.js'
 import { hashInts, mix32 } from './hash.js'
 import { lastStartAtOrBelow } from './prefix-search.js'
@@ -19,6 +20,9 @@ const SERIALS_PER_SERIES = 1_000_000
 const LETTERS = 26
 /** Serial series in use start at AA; at least A–E, more if a seed made more parcels. */
 const MIN_FIRST_LETTERS = 5
+
+/** "AA" … "ZZ": the two letters of each serial series. */
+const seriesLetters: readonly string[] = Array.from({ length: LETTERS * LETTERS }, (_, series) => String.fromCharCode(65 + Math.floor(series / LETTERS), 65 + series % LETTERS))
 
 export interface ParcelKey {
   readonly communeIndex: number
@@ -157,8 +161,7 @@ export class LandIndex {
   serialOf (index: number): string {
     const value = this.certificateShuffle.forward(index)
     const series = Math.floor(value / SERIALS_PER_SERIES)
-    const letters = String.fromCharCode(65 + Math.floor(series / LETTERS), 65 + series % LETTERS)
-    return `${letters}${String(value - series * SERIALS_PER_SERIES).padStart(6, '0')}`
+    return (seriesLetters[series] as string) + padded6(value - series * SERIALS_PER_SERIES)
   }
 
   /** The parcel a well-formed serial is reserved for, or -1 when its series is unused or it maps past the last parcel. */

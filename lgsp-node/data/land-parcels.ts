@@ -2,13 +2,14 @@
 // holder slot falls on when they could hold land, else the commune or an organisation), what it is
 // used for, its area, term, origin and certificate. Dates respect the holder's own life.
 import type { CertificateSummary, LandOriginCode, ParcelHolder } from '../../contracts/land.js'
-import { provinceName } from '../../contracts/provinces.js'
 import { citizenAt } from './citizens.js'
 import { communeAt, type Commune } from './communes.js'
 import type { NationalDataset } from './dataset.js'
 import { hashInts, Rng } from './hash.js'
-import { dayOfIso, isoOfDay, yearsAfter } from './calendar.js'
+import { dayOfIso, dayYearsAfter, isoOfDay, yearsAfter } from './calendar.js'
+import { padded2, padded3 } from './digits.js'
 import type { LandIndex, ParcelKey } from './land-index.js'
+import { issuerOf, LAND_LAW_2013_FROM } from './land-issuers.js'
 import {
   asPlaceInName, businessOrigins, communeUses, farmOrigins, individualRuralUses, individualUrbanUses, isPublicUse,
   organisationNames, organisationUses, residentialOrigins, type HolderKind, type LandUse,
@@ -19,12 +20,6 @@ import { placeWords } from './names.js'
 const FIRST_ISSUE_DAY = dayOfIso('2009-12-10')
 /** The generated dataset is as of 1 January 2026. */
 const LAST_DAY = dayOfIso('2025-12-31')
-/** Land Law 2013 in force: provincial departments certify organisations and re-issue after transfers; farm terms become 50 years. */
-const LAND_LAW_2013_FROM = dayOfIso('2014-07-01')
-/** Natural Resources and Environment merged into Agriculture and Environment in March 2025. */
-const MERGED_MINISTRY_FROM = dayOfIso('2025-03-01')
-/** Districts abolished and provinces merged on 1 July 2025: communes issue first certificates. */
-const NO_DISTRICTS_FROM = dayOfIso('2025-07-01')
 /** Farmland allocated under the 1993 law had its term extended to 15 October 2063. */
 const EXTENDED_FARM_TERM = '2063-10-15'
 /** Citizens born this year or later are under 18 on the dataset's date and hold no land. */
@@ -53,12 +48,11 @@ export interface EligibleHolder {
 /** The citizen as a land holder, or undefined when they never were an adult alive on the register. */
 export function eligibleHolder (dataset: NationalDataset, citizenIndex: number): EligibleHolder | undefined {
   if (citizenIndex < 0) return undefined
-  const personalId = dataset.population.idAt(citizenIndex)
-  // The ID spells the birth year (century digit, then two digits): skip minors before building them.
-  const birthYear = 1900 + Math.floor((personalId.charCodeAt(3) - 48) / 2) * 100 + Number(personalId.slice(4, 6))
-  if (birthYear >= MINOR_FROM_YEAR) return undefined
-  const core = citizenAt(dataset.population, citizenIndex)
-  const adultDay = dayOfIso(yearsAfter(core.dateOfBirth, 18))
+  const parts = dataset.population.describe(citizenIndex)
+  // The ID's parts give the birth year: skip minors before building them.
+  if (parts.birthYear >= MINOR_FROM_YEAR) return undefined
+  const core = citizenAt(dataset.population, citizenIndex, parts)
+  const adultDay = dayYearsAfter(core.dateOfBirth, 18)
   const lastDay = core.dateOfDeath === undefined ? LAST_DAY : Math.min(LAST_DAY, dayOfIso(core.dateOfDeath))
   if (adultDay > lastDay) return undefined
   return {
@@ -81,21 +75,11 @@ function originOf (kind: HolderKind, use: LandUse, rng: Rng): LandOriginCode {
   return (use.agricultural ? farmOrigins : residentialOrigins).draw(rng)
 }
 
-/** Who signed the certificate, and the registry-number prefix that goes with that level. */
-function issuerOf (kind: HolderKind, commune: Commune, day: number, rng: Rng): { issuedBy: string, prefix: string } {
-  const province = asPlaceInName(provinceName(commune.province, day >= NO_DISTRICTS_FROM ? '34' : '63'))
-  const department = `${day >= MERGED_MINISTRY_FROM ? 'Sở Nông nghiệp và Môi trường' : 'Sở Tài nguyên và Môi trường'} ${province}`
-  if (kind === 'organisation') return day < LAND_LAW_2013_FROM ? { issuedBy: `Ủy ban nhân dân ${province}`, prefix: 'CT' } : { issuedBy: department, prefix: 'CS' }
-  if (day >= LAND_LAW_2013_FROM && rng.chance(0.35)) return { issuedBy: department, prefix: 'CS' }
-  const local = day >= NO_DISTRICTS_FROM ? commune.name : commune.district
-  return { issuedBy: `Ủy ban nhân dân ${asPlaceInName(local)}`, prefix: 'CH' }
-}
-
 const certifiedShare: Readonly<Record<HolderKind, number>> = { individual: 0.93, organisation: 0.9, commune: 0.5 }
 
 /** Everything about the parcel at a global index; `key` and `commune` may be passed when the caller has them. */
 export function parcelFacts (dataset: NationalDataset, land: LandIndex, index: number, key: ParcelKey = land.keyAt(index), commune: Commune = communeAt(key.communeIndex, dataset.seed)): ParcelFacts {
-  const rng = new Rng(hashInts(dataset.seed, 0x9a2c, index))
+  const rng = Rng.keyed(dataset.seed, 0x9a2c, index)
   const person = eligibleHolder(dataset, land.slotCitizen(index))
   const kind: HolderKind = person !== undefined ? 'individual' : rng.chance(0.8) ? 'commune' : 'organisation'
   const uses = kind === 'individual' ? (commune.urban ? individualUrbanUses : individualRuralUses) : kind === 'commune' ? communeUses : organisationUses
@@ -120,14 +104,15 @@ export function parcelFacts (dataset: NationalDataset, land: LandIndex, index: n
   if (landUse.certifiable && rng.chance(certifiedShare[kind])) {
     const { issuedBy, prefix } = issuerOf(kind, commune, recognisedDay, rng)
     const sequence = land.positionInCommune(index, key.communeIndex) % 99_999 + 1
-    certificate = { serial: land.serialOf(index), registryNumber: `${prefix}${String(sequence).padStart(5, '0')}`, issuedOn: isoOfDay(recognisedDay), issuedBy }
+    const thousands = Math.floor(sequence / 1000)
+    certificate = { serial: land.serialOf(index), registryNumber: prefix + padded2(thousands) + padded3(sequence - thousands * 1000), issuedOn: isoOfDay(recognisedDay), issuedBy }
   }
 
   let useTermUntil: string | undefined
   if (kind === 'individual' && landUse.agricultural) {
-    useTermUntil = certificate === undefined || recognisedDay < LAND_LAW_2013_FROM ? EXTENDED_FARM_TERM : yearsAfter(isoOfDay(recognisedDay), 50)
+    useTermUntil = certificate === undefined || recognisedDay < LAND_LAW_2013_FROM ? EXTENDED_FARM_TERM : yearsAfter(certificate.issuedOn, 50)
   } else if (kind === 'organisation' && origin !== 'DG-KTT') {
-    useTermUntil = yearsAfter(isoOfDay(recognisedDay), 50)
+    useTermUntil = yearsAfter(certificate?.issuedOn ?? isoOfDay(recognisedDay), 50)
   }
   return { index, key, commune, holder, landUse, areaTenths: { total, shared }, origin, useTermUntil, certificate }
 }

@@ -91,10 +91,12 @@ export const organisationNames: Readonly<Partial<Record<LandUseCode, readonly st
   DVH: ['Trung tâm Văn hóa {}'],
 }
 
+const placeKinds = ['Thành phố', 'Thị trấn', 'Tỉnh', 'Quận', 'Huyện', 'Phường', 'Xã'].map((kind) => ({ leading: `${kind} `, lower: kind.toLowerCase() }))
+
 /** Lower-cases the kind word that leads a place name, as Vietnamese writes it after "Ủy ban nhân dân". */
 export function asPlaceInName (name: string): string {
-  for (const kind of ['Thành phố', 'Thị trấn', 'Tỉnh', 'Quận', 'Huyện', 'Phường', 'Xã']) {
-    if (name.startsWith(`${kind} `)) return `${kind.toLowerCase()}${name.slice(kind.length)}`
+  for (const { leading, lower } of placeKinds) {
+    if (name.startsWith(leading)) return lower + name.slice(leading.length - 1)
   }
   return name
 }

@@ -3,7 +3,12 @@
 
 /** The last position p in [0, last] with starts[p] ≤ value (starts ascending, starts[0] ≤ value). */
 export function lastStartAtOrBelow (starts: ArrayLike<number>, last: number, value: number): number {
-  let low = 0
+  return lastStartBetween(starts, 0, last, value)
+}
+
+/** The same search in [first, last], when the answer is known to lie there (starts[first] ≤ value). */
+export function lastStartBetween (starts: ArrayLike<number>, first: number, last: number, value: number): number {
+  let low = first
   let high = last
   while (low < high) {
     const middle = (low + high + 1) >> 1

@@ -5,7 +5,7 @@ import { NdxpError } from '../../../contracts/errors.js'
 import type { HealthCard, IssueChildCardRequest } from '../../../contracts/insurance.js'
 import { provinces, type Province } from '../../../contracts/provinces.js'
 import { communeInProvince } from '../../data/communes.js'
-import { hashInts, Rng } from '../../data/hash.js'
+import { Rng } from '../../data/hash.js'
 import { isUnderSix, primaryCareFacility, vietnamDate } from '../../data/health-cards.js'
 import { formatCardNumber, insuranceCodes } from '../../data/insurance.js'
 import { parsePersonalId } from '../../data/population-index.js'
@@ -68,7 +68,7 @@ export function issueChildCard (context: NodeContext, request: IssueChildCardReq
     const position = codes.generatedCount(provinceIndex) + overlay.countPrefix(ISSUED_CARD_BY_CODE, province.code.slice(1))
     const socialInsuranceCode = codes.codeAtPosition(provinceIndex, position)
     // Until a household is on record the card is registered in the province of birth.
-    const rng = new Rng(hashInts(dataset.seed, 0xc41d, Number(request.personalId.slice(3)), provinceIndex))
+    const rng = Rng.keyed(dataset.seed, 0xc41d, Number(request.personalId.slice(3)), provinceIndex)
     const commune = communeInProvince(provinceIndex, rng, dataset.seed)
     const facility = primaryCareFacility({ provinceIndex, communeCode: commune.code, commune: commune.name, district: commune.district }, rng.next())
     const cardNumber = formatCardNumber({ group: 'TE', benefitLevel: 1, provinceCode: province.code.slice(1), socialInsuranceCode })

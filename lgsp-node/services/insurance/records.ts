@@ -2,11 +2,12 @@
 // from the cards this node issued (the write overlay). Identity fields come from citizenAt, so they
 // are the population database's own.
 import type { HealthCard, HealthCardSummary, InsuredHousehold, InsuredPerson, IssueChildCardRequest } from '../../../contracts/insurance.js'
-import { provinceIndexByCode, provinces, type Province } from '../../../contracts/provinces.js'
-import { householdId, householdOfCitizen, type HouseholdView } from '../../data/citizen-record.js'
+import { provinceIndexByCode } from '../../../contracts/provinces.js'
+import { homeOfCitizen, householdId, type HouseholdHome } from '../../data/citizen-record.js'
 import { citizenAt, type CitizenCore } from '../../data/citizens.js'
 import { cardTermsAt, childCardTerms, primaryCareFacility, validityOn, type CardTerms, type Facility, type FacilityPlace } from '../../data/health-cards.js'
-import { formatCardNumber, insuranceCodes } from '../../data/insurance.js'
+import { peopleOfCitizen } from '../../data/household-members.js'
+import { formatCardNumber, insuranceCodes, twoDigitProvinceCodes } from '../../data/insurance.js'
 import type { NodeContext } from '../../service.js'
 
 /** Overlay kinds: an issued card by the child's personal ID, by its social-insurance code, by birth registration. */
@@ -21,11 +22,11 @@ export interface IssuedChildCard extends IssueChildCardRequest {
 }
 
 export type FoundInsured =
-  | { readonly source: 'generated', readonly person: InsuredPerson, readonly index: number, readonly household: HouseholdView }
+  | { readonly source: 'generated', readonly person: InsuredPerson, readonly index: number, readonly home: HouseholdHome }
   | { readonly source: 'registered', readonly person: InsuredPerson, readonly issued: IssuedChildCard }
 
 /** Where a household lives, as the card needs it: province (pre-2025 codes, as printed) and commune. */
-function residenceOf (household: HouseholdView): FacilityPlace {
+function residenceOf (household: HouseholdHome): FacilityPlace {
   const { address } = household
   return {
     provinceIndex: provinceIndexByCode[Number(address.provinceCode)] ?? 0,
@@ -35,13 +36,14 @@ function residenceOf (household: HouseholdView): FacilityPlace {
   }
 }
 
-function summary (terms: CardTerms, cardNumber: string, facility: Facility, today: string): HealthCardSummary {
+/** `provinceCode`: the card number's two province digits (characters 3–4). */
+function summary (terms: CardTerms, cardNumber: string, provinceCode: string, facility: Facility, today: string): HealthCardSummary {
   return {
     cardNumber,
     beneficiaryGroup: terms.group,
     benefitLevel: terms.benefitLevel,
     coveragePercent: terms.coveragePercent,
-    provinceCode: cardNumber.slice(3, 5),
+    provinceCode,
     validFrom: terms.validFrom,
     validTo: terms.validTo,
     validity: validityOn(terms.validFrom, terms.validTo, today),
@@ -52,30 +54,32 @@ function summary (terms: CardTerms, cardNumber: string, facility: Facility, toda
 /** The card of a generated citizen living at `place`. */
 function generatedCard (context: NodeContext, core: CitizenCore, code: string, place: FacilityPlace, today: string): { terms: CardTerms, card: HealthCardSummary } {
   const terms = cardTermsAt(context.dataset.seed, core.index, core.dateOfBirth, core.dateOfDeath, today)
-  const provinceCode = (provinces[place.provinceIndex] as Province).code.slice(1)
+  const provinceCode = twoDigitProvinceCodes[place.provinceIndex] as string
   const cardNumber = formatCardNumber({ group: terms.group, benefitLevel: terms.benefitLevel, provinceCode, socialInsuranceCode: code })
-  return { terms, card: summary(terms, cardNumber, primaryCareFacility(place, terms.facilityDraw), today) }
+  return { terms, card: summary(terms, cardNumber, provinceCode, primaryCareFacility(place, terms.facilityDraw), today) }
 }
 
 export function generatedInsured (context: NodeContext, index: number, today: string): FoundInsured {
-  const core = citizenAt(context.dataset.population, index)
-  const household = householdOfCitizen(context.dataset, index, '63')
-  const code = insuranceCodes(context.dataset).codeAt(index)
-  const { terms, card } = generatedCard(context, core, code, residenceOf(household), today)
+  const parts = context.dataset.population.describe(index)
+  const core = citizenAt(context.dataset.population, index, parts)
+  // The card needs where the household lives, not who else is in it: the members' IDs are left to insuredHousehold.
+  const home = homeOfCitizen(context.dataset, index, '63')
+  const code = insuranceCodes(context.dataset).codeAt(index, parts.provinceIndex)
+  const { terms, card } = generatedCard(context, core, code, residenceOf(home), today)
   const person: InsuredPerson = {
     socialInsuranceCode: code,
     personalId: core.personalId,
     fullName: core.fullName,
     dateOfBirth: core.dateOfBirth,
     gender: core.gender,
-    householdId: household.householdId,
+    householdId: home.householdId,
     status: core.dateOfDeath === undefined ? 'alive' : 'deceased',
     participationType: terms.participationType,
     contributionStatus: terms.contributionStatus,
     card,
     source: 'generated',
   }
-  return { source: 'generated', person, index, household }
+  return { source: 'generated', person, index, home }
 }
 
 export function issuedInsured (issued: IssuedChildCard, today: string): FoundInsured {
@@ -91,7 +95,7 @@ export function issuedInsured (issued: IssuedChildCard, today: string): FoundIns
     status: 'alive',
     participationType: terms.participationType,
     contributionStatus: terms.contributionStatus,
-    card: summary(terms, issued.cardNumber, issued.facility, today),
+    card: summary(terms, issued.cardNumber, issued.cardNumber.slice(3, 5), issued.facility, today),
     source: 'registered',
   }
   return { source: 'registered', person, issued }
@@ -112,11 +116,11 @@ export function insuredHousehold (context: NodeContext, found: FoundInsured, tod
     const { householdId: id, status: _status, participationType: _type, contributionStatus: _contribution, source: _source, ...member } = person
     return { householdId: id, members: [{ ...member, relationToHead: 'head' }] }
   }
-  const place = residenceOf(found.household)
+  const place = residenceOf(found.home)
   const codes = insuranceCodes(context.dataset)
   return {
-    householdId: found.household.householdId,
-    members: found.household.members.map((member) => {
+    householdId: found.home.householdId,
+    members: peopleOfCitizen(context.dataset, found.index).members.map((member) => {
       const core = citizenAt(context.dataset.population, member.index)
       const code = codes.codeAt(member.index)
       const { card } = generatedCard(context, core, code, place, today)

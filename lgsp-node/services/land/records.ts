@@ -5,7 +5,7 @@ import type { ProvinceView } from '../../../contracts/provinces.js'
 import { addressIn, communeByCode } from '../../data/communes.js'
 import type { CitizenCore } from '../../data/citizens.js'
 import type { NationalDataset } from '../../data/dataset.js'
-import { hashInts, Rng } from '../../data/hash.js'
+import { Rng } from '../../data/hash.js'
 import { landIndex } from '../../data/land-index.js'
 import { eligibleHolder, parcelFacts, type ParcelFacts } from '../../data/land-parcels.js'
 import { landOrigins } from '../../data/land-vocabulary.js'
@@ -15,7 +15,7 @@ type ParcelFields = Omit<Parcel, 'holder' | 'certificate'>
 function parcelFields (dataset: NationalDataset, facts: ParcelFacts, view: ProvinceView): ParcelFields {
   const { total, shared } = facts.areaTenths
   // Its own stream, so the address line never depends on how many draws the attributes took.
-  const address = addressIn(facts.commune, new Rng(hashInts(dataset.seed, 0xadd2, facts.index)), view)
+  const address = addressIn(facts.commune, Rng.keyed(dataset.seed, 0xadd2, facts.index), view)
   const fields: ParcelFields = {
     communeCode: facts.commune.code,
     sheet: facts.key.sheet,

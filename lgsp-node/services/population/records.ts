@@ -2,7 +2,8 @@
 import type { ProvinceView } from '../../../contracts/provinces.js'
 import { provinceByCode, provinceIndexByCode } from '../../../contracts/provinces.js'
 import type { Citizen, NewbornRequest } from '../../../contracts/population.js'
-import { currentResidence, familyLinks, householdId, householdOfCitizen, placeOf, type HouseholdView } from '../../data/citizen-record.js'
+import { currentResidence, householdId, householdOfCitizen, placeOf, viewOfPeople, type HouseholdView } from '../../data/citizen-record.js'
+import { peopleOfCitizen } from '../../data/household-members.js'
 import { citizenAt } from '../../data/citizens.js'
 import type { NationalDataset } from '../../data/dataset.js'
 import type { NodeContext } from '../../service.js'
@@ -16,10 +17,13 @@ export interface IssuedCitizen extends NewbornRequest {
 }
 
 export function generatedCitizen (dataset: NationalDataset, index: number, view: ProvinceView): { citizen: Citizen, household: HouseholdView } {
-  const core = citizenAt(dataset.population, index)
-  const household = householdOfCitizen(dataset, index, view)
-  const self = household.members.find((m) => m.index === index)
-  const links = familyLinks(household, core.personalId)
+  // Described once: the citizen and their household both start from the ID parts.
+  const parts = dataset.population.describe(index)
+  const core = citizenAt(dataset.population, index, parts)
+  const people = peopleOfCitizen(dataset, index, parts)
+  const household = viewOfPeople(dataset, people, view)
+  const position = people.positionOf(index)
+  const links = people.linksAt(position)
   const citizen: Citizen = {
     personalId: core.personalId,
     fullName: core.fullName,
@@ -36,7 +40,7 @@ export function generatedCitizen (dataset: NationalDataset, index: number, view:
     permanentResidence: household.address,
     currentResidence: currentResidence(dataset, core, household, view),
     householdId: household.householdId,
-    relationToHead: self?.relation ?? 'head',
+    relationToHead: people.relations[position] ?? 'head',
     headOfHouseholdId: household.members[0]?.personalId ?? core.personalId,
     status: core.dateOfDeath === undefined ? 'alive' : 'deceased',
     source: 'generated',
