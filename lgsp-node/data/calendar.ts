@@ -7,6 +7,13 @@ export { isLeapYear, isoDate, isoOfYearDay } from './iso-dates.js'
 /** Days from 1970-01-01 to a proleptic Gregorian date (month 1–12); out-of-range days roll over. */
 export function dayNumber (year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year
+  if ((y | 0) === y && y >= 0 && (month | 0) === month && month >= 1 && (day | 0) === day) {
+    // Integer divisions: truncation is floor for the non-negative values of every date from year 1 on.
+    const era = (y / 400) | 0
+    const yearOfEra = y - era * 400
+    const dayOfYear = (((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) | 0) + day - 1
+    return era * 146_097 + yearOfEra * 365 + ((yearOfEra / 4) | 0) - ((yearOfEra / 100) | 0) + dayOfYear - 719_468
+  }
   const era = Math.floor(y / 400)
   const yearOfEra = y - era * 400
   const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1
@@ -21,6 +28,16 @@ export function dayOfIso (iso: string): number {
 /** The ISO date of a day number (the inverse of dayNumber). */
 export function isoOfDay (dayCount: number): string {
   const z = dayCount + 719_468
+  if ((z | 0) === z && z >= 0) {
+    // Integer divisions: truncation is floor for the non-negative values of every date from year 0 on.
+    const era = (z / 146_097) | 0
+    const dayOfEra = z - era * 146_097
+    const yearOfEra = ((dayOfEra - ((dayOfEra / 1460) | 0) + ((dayOfEra / 36_524) | 0) - ((dayOfEra / 146_096) | 0)) / 365) | 0
+    const dayOfYear = dayOfEra - (365 * yearOfEra + ((yearOfEra / 4) | 0) - ((yearOfEra / 100) | 0))
+    const shifted = ((5 * dayOfYear + 2) / 153) | 0
+    const month = shifted < 10 ? shifted + 3 : shifted - 9
+    return isoDate(yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, dayOfYear - (((153 * shifted + 2) / 5) | 0) + 1)
+  }
   const era = Math.floor(z / 146_097)
   const dayOfEra = z - era * 146_097
   const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365)

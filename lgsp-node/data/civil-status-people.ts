@@ -2,10 +2,10 @@
 // person is the same person in every database. A household is computed at most once per lookup and
 // shared by everyone in it, because a person's records also involve their parents, spouse and wards.
 import type { CivilPerson, CivilPlace } from '../../contracts/civil-status.js'
-import { provinceName, type Province } from '../../contracts/provinces.js'
+import { provinceNameAt, type Province } from '../../contracts/provinces.js'
 import { viewOfPeople, type HouseholdView } from './citizen-record.js'
 import { citizenAt, type CitizenCore } from './citizens.js'
-import type { Address, Commune } from './communes.js'
+import { provinceIndexOf, type Address, type Commune } from './communes.js'
 import type { NationalDataset } from './dataset.js'
 import type { Rng } from './hash.js'
 import { familyLinks, peopleOfCitizen, type FamilyLinks, type HouseholdMember, type HouseholdPeople, type Relation } from './household-members.js'
@@ -121,7 +121,7 @@ export function personOf (core: CitizenCore): CivilPerson {
 /** Records keep the names of the time: the 63-province units, districts included. */
 export function placeOfCommune (commune: Commune): CivilPlace {
   const province: Province = commune.province
-  return { communeCode: commune.code, commune: commune.name, district: commune.district, provinceCode: province.code, province: provinceName(province, '63') }
+  return { communeCode: commune.code, commune: commune.name, district: commune.district, provinceCode: province.code, province: provinceNameAt(provinceIndexOf(commune), '63') }
 }
 
 export function placeOfAddress (address: Address): CivilPlace {

@@ -44,6 +44,11 @@ function provinceIndexOfCommune (communeIndex: number): number {
   return communeProvinces[communeIndex] ?? lastStartAtOrBelow(communeStart, provinces.length - 1, communeIndex)
 }
 
+/** The index in `provinces` of the commune's province (commune.province is that entry). */
+export function provinceIndexOf (commune: Commune): number {
+  return provinceIndexOfCommune(commune.index)
+}
+
 export function communeAt (index: number, seed: number): Commune {
   const provinceIndex = provinceIndexOfCommune(index)
   const province = provinces[provinceIndex] as Province
