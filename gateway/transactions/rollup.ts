@@ -73,46 +73,64 @@ export interface RollupDelta<D> extends RollupDimensions<D> {
 
 /** What one append adds to the rollups, folded per key so that each key is written once per batch. */
 export class RollupBatch<D extends string | number> {
-  private readonly deltas = new Map<string, RollupDelta<D>>()
+  /** Per minute and key: one map entry and one key string per record; views and levels come after. */
+  private readonly minutes = new Map<string, RollupDelta<D>>()
+  private folded: Map<string, RollupDelta<D>> | undefined
 
   /** `all` is the value standing for every client in view 1; it must never be a real client's. */
   constructor (private readonly all: D) {}
 
   add (record: TransactionRecord, dimensions: RollupDimensions<D>): void {
     const ms = durationMs(record)
-    const bucket = bucketOf(ms)
-    const { client, service, provider, status, outcome, clientMember, serviceMember } = dimensions
-    const rest = `|${service}|${provider}|${status}|${outcome}`
-    for (const view of [BY_CLIENT, ACROSS_CLIENTS]) {
-      const who = view === BY_CLIENT ? client : this.all
-      const suffix = `|${who}${rest}`
-      for (let level: Level = 0; level <= 2; level++) {
-        const unit = LEVEL_MS[level as Level]
-        const start = record.requestInTs - (record.requestInTs % unit)
-        const key = `${view}${level}|${start}${suffix}`
-        let delta = this.deltas.get(key)
-        if (delta === undefined) {
-          delta = {
-            view, level: level as Level, start, client: who, service, provider, status, outcome,
-            clientMember: view === BY_CLIENT ? clientMember : this.all, serviceMember,
-            count: 0, succeeded: 0, sumMs: 0, maxMs: 0, buckets: [],
+    const { client, service, provider, status, outcome } = dimensions
+    const start = record.requestInTs - (record.requestInTs % MINUTE_MS)
+    const key = `${start}|${client}|${service}|${provider}|${status}|${outcome}`
+    let delta = this.minutes.get(key)
+    if (delta === undefined) {
+      delta = { ...dimensions, view: BY_CLIENT, level: 0, start, count: 0, succeeded: 0, sumMs: 0, maxMs: 0, buckets: [] }
+      this.minutes.set(key, delta)
+    }
+    delta.count++
+    if (record.succeeded) delta.succeeded++
+    delta.sumMs += ms
+    if (ms > delta.maxMs) delta.maxMs = ms
+    delta.buckets.push(bucketOf(ms))
+    this.folded = undefined
+  }
+
+  /** Every exchange counted by client (view 0) and across clients (view 1), at each level. */
+  private fold (): Map<string, RollupDelta<D>> {
+    const folded = new Map<string, RollupDelta<D>>()
+    for (const minute of this.minutes.values()) {
+      for (const view of [BY_CLIENT, ACROSS_CLIENTS]) {
+        const who = view === BY_CLIENT ? minute.client : this.all
+        for (let level: Level = 0; level <= 2; level++) {
+          const start = minute.start - (minute.start % LEVEL_MS[level as Level])
+          const key = `${view}${level}|${start}|${who}|${minute.service}|${minute.provider}|${minute.status}|${minute.outcome}`
+          const delta = folded.get(key)
+          if (delta === undefined) {
+            folded.set(key, {
+              ...minute, view, level: level as Level, start, client: who,
+              clientMember: view === BY_CLIENT ? minute.clientMember : this.all, buckets: [...minute.buckets],
+            })
+            continue
           }
-          this.deltas.set(key, delta)
+          delta.count += minute.count
+          delta.succeeded += minute.succeeded
+          delta.sumMs += minute.sumMs
+          if (minute.maxMs > delta.maxMs) delta.maxMs = minute.maxMs
+          for (const bucket of minute.buckets) delta.buckets.push(bucket)
         }
-        delta.count++
-        if (record.succeeded) delta.succeeded++
-        delta.sumMs += ms
-        if (ms > delta.maxMs) delta.maxMs = ms
-        delta.buckets.push(bucket)
       }
     }
+    return folded
   }
 
   get size (): number {
-    return this.deltas.size
+    return (this.folded ??= this.fold()).size
   }
 
   values (): IterableIterator<RollupDelta<D>> {
-    return this.deltas.values()
+    return (this.folded ??= this.fold()).values()
   }
 }

@@ -5,8 +5,13 @@ import type { NameKind } from './sqlite-schema.js'
 
 const MAX_CACHED = 100_000
 
+/** Nested maps, one level per part: a tuple's id is found without joining its parts into a string. */
+type TupleTree = Map<string | null, TupleTree | number>
+
 export class SqliteNames {
   private readonly ids = new Map<string, number>()
+  private readonly tuples = new Map<NameKind, TupleTree>()
+  private tupleCount = 0
   private readonly names = new Map<number, string>()
   private readonly select: Database.Statement<[number, string]>
   private readonly insert: Database.Statement<[number, string]>
@@ -24,6 +29,27 @@ export class SqliteNames {
     if (known !== undefined) return known
     const id = Number(this.insert.run(kind, value).lastInsertRowid)
     this.remember(kind, value, id)
+    return id
+  }
+
+  /**
+   * intern(kind, name(parts)), cached by the parts themselves: the writer interns a client and a
+   * service for every record, and building their names each time cost more than the lookups.
+   */
+  internTuple (kind: NameKind, parts: ReadonlyArray<string | null>, name: (parts: ReadonlyArray<string | null>) => string): number {
+    let tree = this.tuples.get(kind)
+    if (tree === undefined) this.tuples.set(kind, tree = new Map())
+    const last = parts.length - 1
+    for (let i = 0; i < last; i++) {
+      let next = tree.get(parts[i] as string | null)
+      if (next === undefined) tree.set(parts[i] as string | null, next = new Map())
+      tree = next as TupleTree
+    }
+    const cached = tree.get(parts[last] as string | null)
+    if (cached !== undefined) return cached as number
+    const id = this.intern(kind, name(parts))
+    tree.set(parts[last] as string | null, id)
+    this.tupleCount++
     return id
   }
 
@@ -50,11 +76,13 @@ export class SqliteNames {
   forget (): void {
     this.ids.clear()
     this.names.clear()
+    this.tuples.clear()
+    this.tupleCount = 0
   }
 
   private remember (kind: NameKind, value: string, id: number): void {
     // Unknown-service records can carry names a caller made up: bound the cache, not the table.
-    if (this.ids.size >= MAX_CACHED) this.forget()
+    if (this.ids.size >= MAX_CACHED || this.tupleCount >= MAX_CACHED) this.forget()
     this.ids.set(`${kind}:${value}`, id)
     this.names.set(id, value)
   }

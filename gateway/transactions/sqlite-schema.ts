@@ -6,7 +6,8 @@ import type { Outcome, TransactionRecord } from '../../contracts/transaction.js'
 // Append only. The version lives in transaction_meta, not in user_version, which the registry owns.
 // Dimension columns hold interned ids (transaction_names): keys and indexes stay a few bytes wide;
 // id 0 is never a name's, and stands for "all clients" in the rollups' view 1 (see rollup.ts).
-// Each index ends in request_in_ts and, implicitly, the rowid `seq`: the keyset order of a page.
+// Version 2 keeps two indexes on the rows, by id and by time (request_in_ts and, implicitly, the rowid
+// `seq`: the keyset order of a page). Filtered pages find their minutes in the rollups (sqlite-reader).
 const MIGRATIONS = [`
 CREATE TABLE transaction_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
 INSERT INTO transaction_meta VALUES ('rows', 0);
@@ -36,6 +37,10 @@ CREATE TABLE transaction_rollups (
   client_member INTEGER NOT NULL, service_member INTEGER NOT NULL,
   count INTEGER NOT NULL, succeeded INTEGER NOT NULL, sum_ms INTEGER NOT NULL, max_ms INTEGER NOT NULL, histogram TEXT NOT NULL,
   PRIMARY KEY (view, level, start, client, service, provider, status, outcome)) STRICT, WITHOUT ROWID;
+`, `
+DROP INDEX transactions_client; DROP INDEX transactions_service; DROP INDEX transactions_client_member;
+DROP INDEX transactions_service_member; DROP INDEX transactions_provider; DROP INDEX transactions_status;
+DROP INDEX transactions_outcome; DROP INDEX transactions_failed;
 `]
 
 export function migrate (db: Database.Database): void {
