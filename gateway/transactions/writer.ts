@@ -54,6 +54,9 @@ export interface WriterCounters {
   spoolSize: number
 }
 
+/** Stands in the queue for a record already handed on. */
+const DONE = undefined as unknown as TransactionRecord
+
 export class TransactionWriter {
   private queue: TransactionRecord[] = []
   private head = 0
@@ -201,11 +204,17 @@ export class TransactionWriter {
   }
 
   private take (count: number, counter: 'flushed' | 'rejected' | 'spooled'): void {
+    // Let go of the records at once: kept until the prefix below is reclaimed, thousands of them
+    // outlived young-generation collections, and every scavenge copied them again.
+    this.queue.fill(DONE, this.head, this.head + count)
     this.head += count
     this.counters[counter] += count
     if (this.pending <= this.maxPending) this.overCap = false
-    // Reclaim the consumed prefix now and then rather than shifting on every batch.
-    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+    if (this.head === this.queue.length) {
+      this.queue = []
+      this.head = 0
+    } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      // Reclaim the consumed prefix now and then rather than shifting on every batch.
       this.queue = this.queue.slice(this.head)
       this.head = 0
     }
