@@ -1,5 +1,6 @@
-// Benchmark of GET /v1/stats' store query: a SQLite log filled with 10,000,000 synthetic exchanges over
-// 30 days against one holding 10 (the baseline of the same run); median of 20 runs per query shape.
+// Benchmark of GET /v1/stats' store query, and of GET /v1/transactions' filtered pages: a SQLite log
+// filled with 10,000,000 synthetic exchanges over 30 days against one holding 10 (the baseline of the
+// same run); median of 20 runs per query shape.
 // Usage: npm run build && node dist/bench/stats.js [--records 10000000] [--days 30] [--file x.db] [--keep]
 import Database from 'better-sqlite3'
 import { randomBytes } from 'node:crypto'
@@ -7,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { Outcome, StatsQuery, TransactionRecord } from '../contracts/transaction.js'
+import type { Outcome, StatsQuery, TransactionQuery, TransactionRecord } from '../contracts/transaction.js'
 import { uuidv7 } from '../gateway/exchange/ids.js'
 import { COARSEST_LEVEL, segmentsFor, viewFor } from '../gateway/transactions/rollup.js'
 import { openSqliteTransactionStore } from '../gateway/transactions/sqlite-store.js'
@@ -119,13 +120,26 @@ const shapes: Array<[string, StatsQuery]> = [
   ['per minute by client+outcome, one weekday', { from: END - 5 * DAY_MS, to: END - 4 * DAY_MS, interval: 'minute', groupBy: ['client', 'outcome'] }],
 ]
 
-async function time (store: TransactionStore, query: StatsQuery): Promise<{ median: number, rows: number }> {
+// Pages of 100, newest first: the big consumers, the long tail, rare outcomes; filters that the log
+// answers by walking the rollups' minutes, then the rows of those minutes.
+const pages: Array<[string, TransactionQuery]> = [
+  ['newest, no filter', { limit: 100 }],
+  ['client: the biggest consumer', { client: 'VN/GOV/000.00.00.H01/DVCTINH', limit: 100 }],
+  ['client: the smallest consumer', { client: 'VN/COM/0100100011/APP', limit: 100 }],
+  ['member on either side: G22', { member: '000.00.00.G22', limit: 100 }],
+  ['outcome: circuit_open (0.1%)', { outcome: 'circuit_open', limit: 100 }],
+  ['failed, one weekday', { succeeded: false, from: END - 5 * DAY_MS, to: END - 4 * DAY_MS, limit: 100 }],
+  ['smallest consumer, 504s', { client: 'VN/COM/0100100011/APP', status: 504, limit: 100 }],
+]
+
+async function time (store: TransactionStore, query: StatsQuery | TransactionQuery): Promise<{ median: number, rows: number }> {
+  const run = async (): Promise<number> => 'interval' in query ? (await store.stats(query)).rows.length : (await store.query(query as TransactionQuery)).items.length
   let rows = 0
-  for (let i = 0; i < 2; i++) rows = (await store.stats(query)).rows.length // warm the page cache and statements
+  for (let i = 0; i < 2; i++) rows = await run() // warm the page cache and statements
   const samples: number[] = []
   for (let i = 0; i < runs; i++) {
     const began = performance.now()
-    await store.stats(query)
+    await run()
     samples.push(performance.now() - began)
   }
   samples.sort((a, b) => a - b)
@@ -162,6 +176,14 @@ for (const [name, query] of shapes) {
   const full = await time(big, query)
   const read = rollupRowsRead(file, query)
   console.log(`${name.padEnd(43)} | ${String(full.rows).padStart(11)} | ${String(read).padStart(16)} | ${base.median.toFixed(2).padStart(9)} | ${full.median.toFixed(2).padStart(10)} | ${(full.median / base.median).toFixed(1).padStart(6)} | ${full.median < 50 ? 'yes' : 'no'}`)
+}
+
+console.log(`\ntransaction pages, median of ${runs} runs (ms)`)
+console.log('page                                        |       items | 10 stored | all stored |  ratio | < 50 ms')
+for (const [name, query] of pages) {
+  const base = await time(small, query)
+  const full = await time(big, query)
+  console.log(`${name.padEnd(43)} | ${String(full.rows).padStart(11)} | ${base.median.toFixed(2).padStart(9)} | ${full.median.toFixed(2).padStart(10)} | ${(full.median / base.median).toFixed(1).padStart(6)} | ${full.median < 50 ? 'yes' : 'no'}`)
 }
 
 // A per-minute answer is big whatever is stored: show that its cost follows the day's traffic, not
