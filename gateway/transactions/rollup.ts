@@ -75,7 +75,6 @@ export interface RollupDelta<D> extends RollupDimensions<D> {
 export class RollupBatch<D extends string | number> {
   /** Per minute and key: one map entry and one key string per record; views and levels come after. */
   private readonly minutes = new Map<string, RollupDelta<D>>()
-  private folded: Map<string, RollupDelta<D>> | undefined
 
   /** `all` is the value standing for every client in view 1; it must never be a real client's. */
   constructor (private readonly all: D) {}
@@ -95,11 +94,10 @@ export class RollupBatch<D extends string | number> {
     delta.sumMs += ms
     if (ms > delta.maxMs) delta.maxMs = ms
     delta.buckets.push(bucketOf(ms))
-    this.folded = undefined
   }
 
   /** Every exchange counted by client (view 0) and across clients (view 1), at each level. */
-  private fold (): Map<string, RollupDelta<D>> {
+  values (): IterableIterator<RollupDelta<D>> {
     const folded = new Map<string, RollupDelta<D>>()
     for (const minute of this.minutes.values()) {
       for (const view of [BY_CLIENT, ACROSS_CLIENTS]) {
@@ -123,14 +121,6 @@ export class RollupBatch<D extends string | number> {
         }
       }
     }
-    return folded
-  }
-
-  get size (): number {
-    return (this.folded ??= this.fold()).size
-  }
-
-  values (): IterableIterator<RollupDelta<D>> {
-    return (this.folded ??= this.fold()).values()
+    return folded.values()
   }
 }

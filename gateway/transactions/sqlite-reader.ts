@@ -57,13 +57,13 @@ export class SqliteReader {
     const rows: RecordRow[] = []
     const minutes = this.statement(`SELECT DISTINCT start FROM transaction_rollups WHERE view = ${BY_CLIENT} AND level = 0
       AND start >= ? AND start < ?${filter.rollupWhere.map((w) => ` AND ${w}`).join('')} ORDER BY start DESC LIMIT ${MINUTES_PER_READ}`).pluck()
-    const inMinute = `SELECT ${RECORD_COLUMNS} FROM transactions WHERE request_in_ts >= ? AND request_in_ts < ?${where.map((w) => ` AND ${w}`).join('')} ${ORDER} LIMIT ?`
+    const inMinute = this.statement(`SELECT ${RECORD_COLUMNS} FROM transactions WHERE request_in_ts >= ? AND request_in_ts < ?${where.map((w) => ` AND ${w}`).join('')} ${ORDER} LIMIT ?`)
     const lowest = from === undefined ? 0 : from - (from % MINUTE_MS)
     let upper = before
     while (rows.length < wanted && upper > lowest) {
       const starts = minutes.all(lowest, upper, ...filter.rollupParams) as number[]
       for (const start of starts) {
-        rows.push(...this.statement(inMinute).all(start, start + MINUTE_MS, ...params, wanted - rows.length) as RecordRow[])
+        rows.push(...inMinute.all(start, start + MINUTE_MS, ...params, wanted - rows.length) as RecordRow[])
         if (rows.length >= wanted) break
       }
       if (starts.length < MINUTES_PER_READ) break

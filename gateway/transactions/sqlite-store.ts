@@ -13,7 +13,7 @@ import { RollupBatch } from './rollup.js'
 import { INSERT_RECORD, NAME, insertParams, migrate, type Interned } from './sqlite-schema.js'
 import { SqliteNames } from './sqlite-names.js'
 import { SqliteReader } from './sqlite-reader.js'
-import { checkRecords, joinKnown, storeClosed, type TransactionStore, type TransactionStoreOptions } from './store.js'
+import { checkRecords, joinKnown, memberOf, storeClosed, type TransactionStore, type TransactionStoreOptions } from './store.js'
 
 export interface SqliteTransactionStoreOptions extends TransactionStoreOptions {
   /** A file path (its directory is created), or `:memory:` for a store private to this process. */
@@ -35,9 +35,6 @@ const UPSERT_ROLLUP = `INSERT INTO transaction_rollups VALUES (?, ?, ?, ?, ?, ?,
   ON CONFLICT DO UPDATE SET count = count + excluded.count, succeeded = succeeded + excluded.succeeded,
   sum_ms = sum_ms + excluded.sum_ms, max_ms = max(max_ms, excluded.max_ms),
   histogram = ndxp_histogram_merge(histogram, excluded.histogram)`
-
-/** A member's name as dimensionsOf gives it: its code, when the instance and class are known. */
-const memberName = (parts: ReadonlyArray<string | null>): string => parts[0] !== null && parts[1] !== null ? parts[2] ?? '' : ''
 
 export async function openSqliteTransactionStore (options: SqliteTransactionStoreOptions): Promise<TransactionStore> {
   parseInput(optionsSchema, { filename: options.filename, maxTransactions: options.maxTransactions, cacheSizeMiB: options.cacheSizeMiB }, 'transaction store options')
@@ -148,13 +145,14 @@ class SqliteTransactionStore implements TransactionStore {
     return inserted
   }
 
+  /** The names dimensionsOf gives, interned from the identifier parts without building strings. */
   private intern (r: TransactionRecord): Interned {
     const names = this.names
     return {
       client: names.internTuple(NAME.client, [r.clientInstance, r.clientMemberClass, r.clientMemberCode, r.clientSubsystemCode], joinKnown),
       service: names.internTuple(NAME.service, [r.serviceInstance, r.serviceMemberClass, r.serviceMemberCode, r.serviceSubsystemCode, r.serviceCode], joinKnown),
-      clientMember: names.internTuple(NAME.member, [r.clientInstance, r.clientMemberClass, r.clientMemberCode], memberName),
-      serviceMember: names.internTuple(NAME.member, [r.serviceInstance, r.serviceMemberClass, r.serviceMemberCode], memberName),
+      clientMember: names.internTuple(NAME.member, [r.clientInstance, r.clientMemberClass, r.clientMemberCode], memberOf),
+      serviceMember: names.internTuple(NAME.member, [r.serviceInstance, r.serviceMemberClass, r.serviceMemberCode], memberOf),
       provider: names.internTuple(NAME.provider, [r.providerNodeId], (parts) => parts[0] ?? ''),
       outcome: names.internTuple(NAME.outcome, [r.outcome], (parts) => parts[0] as string),
     }

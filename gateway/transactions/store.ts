@@ -163,15 +163,22 @@ export interface RecordDimensions {
   provider: string
 }
 
-/** The member counts only when the identifier names it, so that it follows from the identifier (a rollup key). */
+/**
+ * The member of [instance, class, code]: it counts only when the identifier names it, so that it
+ * follows from the identifier (a rollup key).
+ */
+export function memberOf (parts: ReadonlyArray<string | null>): string {
+  return parts[0] !== null && parts[1] !== null ? parts[2] ?? '' : ''
+}
+
 export function dimensionsOf (r: TransactionRecord): RecordDimensions {
   const client = joinKnown([r.clientInstance, r.clientMemberClass, r.clientMemberCode, r.clientSubsystemCode])
   const service = joinKnown([r.serviceInstance, r.serviceMemberClass, r.serviceMemberCode, r.serviceSubsystemCode, r.serviceCode])
   return {
     client,
     service,
-    clientMember: r.clientInstance !== null && r.clientMemberClass !== null ? r.clientMemberCode ?? '' : '',
-    serviceMember: r.serviceInstance !== null && r.serviceMemberClass !== null ? r.serviceMemberCode ?? '' : '',
+    clientMember: memberOf([r.clientInstance, r.clientMemberClass, r.clientMemberCode]),
+    serviceMember: memberOf([r.serviceInstance, r.serviceMemberClass, r.serviceMemberCode]),
     provider: r.providerNodeId ?? '',
   }
 }
