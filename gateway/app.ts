@@ -82,7 +82,8 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
     frameworkErrors: (error, request, reply) => {
       const problem = new NdxpError('client.bad_request', `the request URL is malformed (${error.message}); percent-encode each identifier part on its own`)
       if (!request.url.startsWith('/r1/')) return sendProblem(reply, problem)
-      const exchange = newExchange(uuidv7(clock()), clock(), request.method)
+      const now = clock()
+      const exchange = newExchange(uuidv7(now), now, request.method)
       exchange.faultCode = problem.code
       exchange.outcome = outcomeOf(problem.code)
       reply.raw.once('finish', () => record(toRecord(exchange, problem.statusCode, clock(), options.gatewayId)))

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import client from 'prom-client'
 import { durationMs, type TransactionRecord } from '../contracts/transaction.js'
 import type { CircuitState } from './exchange/circuit-breaker.js'
+import { ScrapedCounter, ScrapedHistogram, type CounterEntry, type HistogramEntry } from './metric-series.js'
 
 export interface WriterStats {
   /** Records queued, not yet in the store. */
@@ -37,22 +38,21 @@ const CIRCUIT_VALUES: Record<CircuitState, number> = { closed: 0, 'half-open': 1
 /** Seconds, 1 ms to 60 s: from an in-memory mock answer to the longest service timeout worth keeping. */
 export const EXCHANGE_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
-type ExchangeLabel = 'client' | 'service' | 'outcome' | 'status'
-type DurationLabel = 'service' | 'outcome'
 interface ExchangeChildren {
-  readonly count: client.Counter.Internal
-  readonly duration: client.Histogram.Internal<DurationLabel>
+  readonly count: CounterEntry
+  readonly duration: HistogramEntry
 }
 
 export class HubMetrics {
   readonly registry = new client.Registry()
-  private readonly exchanges: client.Counter<ExchangeLabel>
-  private readonly durations: client.Histogram<DurationLabel>
+  private readonly exchanges: ScrapedCounter
+  private readonly durations: ScrapedHistogram
   private readonly rejections: client.Counter<'member'>
   private readonly circuits: client.Gauge<'node'>
   private readonly writer: Record<keyof WriterStats, client.Gauge>
   // observeExchange runs once per exchange: bind label sets once, then it is a Map hit and two updates.
   private readonly children = new Map<string, ExchangeChildren>()
+  private readonly durationSeries = new Map<string, HistogramEntry>()
   private readonly rejectionChildren = new Map<string, client.Counter.Internal>()
   private readonly maxSeries: number
   private writerStats: (() => WriterStats) | undefined
@@ -60,12 +60,8 @@ export class HubMetrics {
   constructor (options: HubMetricsOptions = {}) {
     const registers = [this.registry]
     this.maxSeries = options.maxSeries ?? 10_000
-    this.exchanges = new client.Counter({
-      name: 'ndxp_exchanges_total', help: 'Exchanges answered, by client subsystem, service, outcome and HTTP status', labelNames: ['client', 'service', 'outcome', 'status'], registers,
-    })
-    this.durations = new client.Histogram({
-      name: 'ndxp_exchange_duration_seconds', help: 'Time from request arrival to the last byte of the answer', labelNames: ['service', 'outcome'], buckets: EXCHANGE_DURATION_BUCKETS, registers,
-    })
+    this.exchanges = new ScrapedCounter('ndxp_exchanges_total', 'Exchanges answered, by client subsystem, service, outcome and HTTP status', this.registry)
+    this.durations = new ScrapedHistogram('ndxp_exchange_duration_seconds', 'Time from request arrival to the last byte of the answer', EXCHANGE_DURATION_BUCKETS, this.registry)
     this.rejections = new client.Counter({ name: 'ndxp_rate_limit_rejections_total', help: 'Requests refused by a rate limit, by member', labelNames: ['member'], registers })
     this.circuits = new client.Gauge({ name: 'ndxp_circuit_state', help: 'Circuit per provider node: 0 closed, 1 half-open, 2 open', labelNames: ['node'], registers })
     this.writer = {
@@ -87,8 +83,8 @@ export class HubMetrics {
     // A missing part keys as '' (never a valid identifier part), so it cannot meet a code named "null".
     const key = `${record.clientMemberCode ?? ''}/${record.clientSubsystemCode ?? ''}|${record.serviceMemberCode ?? ''}/${record.serviceSubsystemCode ?? ''}/${record.serviceCode ?? ''}|${record.outcome}|${record.statusCode}`
     const children = this.children.get(key) ?? this.bind(key, record)
-    children.count.inc()
-    children.duration.observe(durationMs(record) / 1000)
+    children.count.count++
+    this.durations.observe(children.duration, durationMs(record) / 1000)
   }
 
   private bind (key: string, record: TransactionRecord): ExchangeChildren {
@@ -103,10 +99,13 @@ export class HubMetrics {
       const overflow = this.children.get(key)
       if (overflow !== undefined) return overflow
     }
-    const children: ExchangeChildren = {
-      count: this.exchanges.labels({ client: caller, service, outcome, status }),
-      duration: this.durations.labels({ service, outcome }),
+    const durationKey = `${service}|${outcome}`
+    let duration = this.durationSeries.get(durationKey)
+    if (duration === undefined) {
+      duration = this.durations.series({ service, outcome })
+      this.durationSeries.set(durationKey, duration)
     }
+    const children: ExchangeChildren = { count: this.exchanges.series({ client: caller, service, outcome, status }), duration }
     this.children.set(key, children)
     return children
   }

@@ -47,7 +47,9 @@ export async function exchangePlugin (app: FastifyInstance, options: ExchangeOpt
   app.addContentTypeParser('*', (_request, payload, done) => { done(null, payload) })
 
   app.addHook('onRequest', async (request, reply) => {
-    const exchange = newExchange(uuidv7(options.clock()), options.clock(), request.method)
+    // One reading: the id's timestamp is the record's requestInTs.
+    const now = options.clock()
+    const exchange = newExchange(uuidv7(now), now, request.method)
     request.exchange = exchange
     // 'close' fires for every response, also when a streamed answer broke off and Fastify skipped
     // onResponse: the backstop that keeps "every answer is recorded" true.

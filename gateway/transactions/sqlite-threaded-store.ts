@@ -51,14 +51,23 @@ class ThreadedSqliteTransactionStore implements TransactionStore {
 
   async append (records: readonly TransactionRecord[]): Promise<void> {
     if (this.closed) throw storeClosed()
-    // Checked here so a malformed record is refused before it crosses to the thread.
-    checkRecords(records)
+    if (!Array.isArray(records)) checkRecords(records)
     if (records.length === 0) return
     const thread = this.thread ?? await this.start()
     const id = this.nextId++
     const done = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject }))
     if (this.pending.size === 1) thread.ref()
-    thread.postMessage({ type: 'append', id, records } satisfies ToWriterThread)
+    // The thread's store checks every record (a malformed one fails the append as client.bad_request);
+    // checking here too would cost the event loop about 1 µs per exchange for nothing.
+    try {
+      thread.postMessage({ type: 'append', id, records } satisfies ToWriterThread)
+    } catch (error) {
+      // Only what cannot be cloned (a function, a symbol) fails here: say which record, as the store would.
+      this.pending.delete(id)
+      if (this.pending.size === 0) thread.unref()
+      checkRecords(records)
+      throw new NdxpError('client.bad_request', `A transaction record cannot be sent to the log: ${(error as Error).message}`)
+    }
     await done
   }
 

@@ -148,6 +148,23 @@ t.test('two hubs in one process keep separate registries', async (t) => {
   t.notMatch(await b.registry.metrics(), /ndxp_exchanges_total\{/)
 })
 
+t.test('durations beyond the last bucket count only in +Inf; a registry reset clears the exchange series', async (t) => {
+  const metrics = createHubMetrics({ defaultMetrics: false })
+  metrics.observeExchange(record({ responseOutTs: 1_000 + 90_000 }))
+  metrics.observeExchange(record({ responseOutTs: 1_000 + 60_000 }))
+  const text = await metrics.registry.metrics()
+  const line = (name: string, le: string): string => `ndxp_exchange_duration_seconds_${name}{${le}service="000.00.00.G01/CSDLQGDC/citizens",outcome="success"}`
+  t.ok(text.includes(`${line('bucket', 'le="30",')} 0\n`))
+  t.ok(text.includes(`${line('bucket', 'le="60",')} 1\n`), 'a bound is inclusive')
+  t.ok(text.includes(`${line('bucket', 'le="+Inf",')} 2\n`))
+  t.ok(text.includes(`${line('sum', '')} 150\n`))
+  metrics.registry.resetMetrics()
+  metrics.observeExchange(record({}))
+  const after = await metrics.registry.metrics()
+  t.ok(after.includes(`${line('count', '')} 1\n`), 'counting resumes from zero on the series already bound')
+  t.ok(after.includes('ndxp_exchanges_total{client="000.00.00.H49/DVCTINH",service="000.00.00.G01/CSDLQGDC/citizens",outcome="success",status="200"} 1\n'))
+})
+
 t.test('label sets are capped: service ids from refused URLs cannot grow memory without bound', async (t) => {
   const metrics = createHubMetrics({ maxSeries: 3, defaultMetrics: false })
   for (let i = 0; i < 50; i++) {

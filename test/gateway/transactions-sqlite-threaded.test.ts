@@ -19,11 +19,14 @@ t.test(':memory: is refused with the store to use instead', async (t) => {
   await expectError(t, openThreadedSqliteTransactionStore({ filename: ':memory:' }), 'client.bad_request', /openSqliteTransactionStore/)
 })
 
-t.test('a malformed record is refused before it reaches the thread, and the thread goes on', async (t) => {
+t.test('a malformed record is refused by the thread, and the thread goes on', async (t) => {
   const store = await openThreadedSqliteTransactionStore({ filename: nextFile() })
   t.teardown(() => store.close())
   await expectError(t, store.append([{ ...makeRecord(), requestInTs: -5 }]), 'client.bad_request', /index 0/)
   await expectError(t, store.append([makeRecord(), { nonsense: true } as never]), 'client.bad_request', /index 1/)
+  // What cannot even be cloned to the thread fails at once, naming the cause.
+  await expectError(t, store.append([makeRecord(), { ...makeRecord(), issue: (() => 'x') as never }]), 'client.bad_request', /index 1/)
+  await expectError(t, store.append([makeRecord(), { ...makeRecord(), toJSON: () => 'x' } as never]), 'client.bad_request', /cannot be sent/)
   await store.append([makeRecord()])
   t.equal(await store.count(), 1, 'nothing of a refused batch was written')
 })
