@@ -11,7 +11,8 @@ const NOT_RETURNED = new Set([
 ])
 
 function namedByConnection (connection: string | string[] | undefined): Set<string> | undefined {
-  if (connection === undefined) return undefined
+  // Nearly every request says just keep-alive or close, which are not header names: no Set to build.
+  if (connection === undefined || connection === 'keep-alive' || connection === 'close') return undefined
   const value = Array.isArray(connection) ? connection.join(',') : connection
   return new Set(value.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== ''))
 }
