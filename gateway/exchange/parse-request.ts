@@ -20,11 +20,14 @@ export interface ServiceCall {
 }
 
 function decodePart (raw: string, name: string): string {
-  let value: string
-  try {
-    value = decodeURIComponent(raw)
-  } catch {
-    throw new NdxpError('client.bad_request', `the ${name} in the path is not valid percent-encoding`)
+  let value = raw
+  // Identifier parts are rarely percent-encoded; decoding only when they are saves a string per part.
+  if (raw.includes('%')) {
+    try {
+      value = decodeURIComponent(raw)
+    } catch {
+      throw new NdxpError('client.bad_request', `the ${name} in the path is not valid percent-encoding`)
+    }
   }
   if (!IDENTIFIER.test(value) || value.length > 255) {
     throw new NdxpError('client.bad_request', `the ${name} '${value.slice(0, 40)}' may only contain A-Z a-z 0-9 ' ( ) + , - . = ? (at most 255)`)
