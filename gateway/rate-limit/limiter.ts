@@ -23,20 +23,9 @@ export function policyWindowSeconds (policy: RateLimit): number {
   return Math.max(1, Math.ceil(policy.burst / policy.ratePerSecond))
 }
 
-/** RateLimit-Policy per policy object and name: the registry view keeps policies until it changes. */
-const policyHeaders = new WeakMap<RateLimit, Map<string, string>>()
-
-function policyHeader (name: string, policy: RateLimit): string {
-  let byName = policyHeaders.get(policy)
-  if (byName === undefined) policyHeaders.set(policy, byName = new Map())
-  let header = byName.get(name)
-  if (header === undefined) byName.set(name, header = `"${name}";q=${policy.burst};w=${policyWindowSeconds(policy)}`)
-  return header
-}
-
 export function rateLimitHeaders (name: string, policy: RateLimit, decision: RateDecision): Record<string, string> {
   const headers: Record<string, string> = {
-    'ratelimit-policy': policyHeader(name, policy),
+    'ratelimit-policy': `"${name}";q=${policy.burst};w=${policyWindowSeconds(policy)}`,
     ratelimit: `"${name}";r=${decision.remaining};t=${Math.ceil(decision.resetSeconds)}`,
   }
   if (!decision.allowed) headers['retry-after'] = String(Math.max(1, Math.ceil(decision.retryAfterSeconds)))
