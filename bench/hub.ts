@@ -4,8 +4,10 @@
 // under test runs alone on core 0; upstream and loader share core 1. Prints the latency the hub adds
 // at a fixed 1,000 requests/s (`ndxp load`, open model: from each request's intended send, so stalls
 // count in full), in steady state and again after the saturation runs; and throughput, p50/p99 and
-// the proxy's CPU time per exchange at saturation.
-// Usage: npm run build && node dist/bench/hub.js [--seconds 8] [--rate-seconds 15]
+// the proxy's CPU time per exchange at saturation. A shared machine's speed drifts by more than the
+// difference being measured, so http-proxy and the hub run in alternating rounds and the ratio quoted
+// is the median of the rounds' ratios.
+// Usage: npm run build && node dist/bench/hub.js [--seconds 8] [--rate-seconds 15] [--rounds 3]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,25 +17,66 @@ import { BENCH_CLIENT, benchServicePath, registerBenchAgency } from './lib/bench
 import { closedLoop, percentile } from './lib/closed-loop.js'
 import { latencyAtRate, type FixedRateLatency } from './lib/fixed-rate.js'
 import { hasNginx, startNginx } from './lib/nginx.js'
-import { cpuSeconds, distRoot, freePort, hasTaskset, startPinned, type BenchServer } from './lib/processes.js'
+import { cpuSeconds, distRoot, freePort, hasTaskset, mainThreadCpuSeconds, median, startPinned, type BenchServer } from './lib/processes.js'
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, 'rate-seconds': { type: 'string', default: '15' } } })
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, 'rate-seconds': { type: 'string', default: '15' }, rounds: { type: 'string', default: '3' } } })
 const seconds = Number(values.seconds)
 const rateSeconds = Number(values['rate-seconds'])
+const rounds = Math.max(1, Number(values.rounds))
 const FIXED_RATE = 1000
 const adminToken = 'bench-admin-token'
 const dataDir = mkdtempSync(join(tmpdir(), 'ndxp-hub-bench-'))
 const paths = Array.from({ length: 1000 }, (_, i) => `/bench/${i}`)
 
-interface Row { name: string, rate: number, p50: number, p99: number, cpuMicros: number | undefined, errors: number }
+interface Row {
+  name: string
+  rate: number
+  p50: number
+  p99: number
+  /** CPU per exchange of the whole process, and of its main thread alone (µs). */
+  cpuMicros: number | undefined
+  mainMicros: number | undefined
+  errors: number
+}
 
-async function measure (name: string, url: string, pid: number | undefined, requestPaths: string[], headers?: Record<string, string>): Promise<Row> {
-  await closedLoop(url, requestPaths, { seconds: 2, ...(headers === undefined ? {} : { headers }) })
-  const before = pid === undefined ? 0 : cpuSeconds(pid)
-  const result = await closedLoop(url, requestPaths, { seconds, ...(headers === undefined ? {} : { headers }) })
-  const cpu = pid === undefined ? undefined : (cpuSeconds(pid) - before) / result.requests * 1e6
+interface Target { name: string, url: string, pid?: number | undefined, paths: string[], headers?: Record<string, string>, settle?: () => Promise<void> }
+
+/** One saturation run: a short warm-up, then `seconds` measured; `settle` runs before CPU is read (the hub's queued log writes count). */
+async function measure (target: Target): Promise<Row> {
+  const load = { ...(target.headers === undefined ? {} : { headers: target.headers }) }
+  await closedLoop(target.url, target.paths, { seconds: 2, ...load })
+  const pid = target.pid
+  const before = pid === undefined ? undefined : { all: cpuSeconds(pid), main: mainThreadCpuSeconds(pid) }
+  const result = await closedLoop(target.url, target.paths, { seconds, ...load })
+  await target.settle?.()
+  const perExchange = (used: number): number => used / result.requests * 1e6
   const errors = Object.entries(result.statusCounts).filter(([status]) => status !== '200').reduce((sum, [, n]) => sum + n, 0)
-  return { name, rate: result.requests / result.seconds, p50: percentile(result.latencies, 50), p99: percentile(result.latencies, 99), cpuMicros: cpu, errors }
+  return {
+    name: target.name,
+    rate: result.requests / result.seconds,
+    p50: percentile(result.latencies, 50),
+    p99: percentile(result.latencies, 99),
+    cpuMicros: pid === undefined || before === undefined ? undefined : perExchange(cpuSeconds(pid) - before.all),
+    mainMicros: pid === undefined || before === undefined ? undefined : perExchange(mainThreadCpuSeconds(pid) - before.main),
+    errors,
+  }
+}
+
+/** Field by field, the median of several runs of one target. */
+function medianRow (runs: Row[]): Row {
+  const of = (field: (row: Row) => number | undefined): number | undefined => {
+    const values = runs.map(field).filter((v): v is number => v !== undefined)
+    return values.length === 0 ? undefined : median(values)
+  }
+  return {
+    name: (runs[0] as Row).name,
+    rate: of((r) => r.rate) as number,
+    p50: of((r) => r.p50) as number,
+    p99: of((r) => r.p99) as number,
+    cpuMicros: of((r) => r.cpuMicros),
+    mainMicros: of((r) => r.mainMicros),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+  }
 }
 
 /** Resolves once the hub's transaction writer has nothing queued (read from /metrics). */
@@ -66,22 +109,35 @@ try {
   const steady = await fixedRate()
 
   const rows: Row[] = []
-  rows.push(await measure('direct to upstream', upstream.url, undefined, paths))
-  rows.push(await measure('@fastify/http-proxy (bare)', proxy.url, proxy.child.pid, paths))
-  await proxy.stop()
+  rows.push(await measure({ name: 'direct to upstream', url: upstream.url, paths }))
   if (hasNginx) {
     const nginx = await startNginx(upstream.url, await freePort(), 0)
-    rows.push(await measure('nginx (reverse proxy)', nginx.url, nginx.child.pid, paths))
+    rows.push(await measure({ name: 'nginx (reverse proxy)', url: nginx.url, pid: nginx.child.pid, paths }))
     await nginx.stop()
   }
-  rows.push(await measure('ndxp hub (all features)', hub.url, hub.child.pid, paths.map(benchServicePath), hubHeaders))
-  const peer = rows[1] as Row
-  console.log(`\n64 connections, 1 KB upstream answer, proxy alone on core 0${hasTaskset ? '' : ' (taskset missing: not pinned)'}, ${seconds} s each${hasNginx ? '' : '; nginx not installed, so not compared'}`)
+  const proxyTarget: Target = { name: '@fastify/http-proxy (bare)', url: proxy.url, pid: proxy.child.pid, paths }
+  const hubTarget: Target = { name: 'ndxp hub (all features)', url: hub.url, pid: hub.child.pid, paths: paths.map(benchServicePath), headers: hubHeaders, settle: async () => await writerIdle(hub.url) }
+  const proxyRuns: Row[] = []
+  const hubRuns: Row[] = []
+  for (let round = 0; round < rounds; round++) {
+    proxyRuns.push(await measure(proxyTarget))
+    hubRuns.push(await measure(hubTarget))
+  }
+  await proxy.stop()
+  const peer = medianRow(proxyRuns)
+  const roundRatios = hubRuns.map((run, i) => (run.cpuMicros as number) / ((proxyRuns[i] as Row).cpuMicros as number))
+  rows.splice(1, 0, peer)
+  rows.push(medianRow(hubRuns))
+  const ratioOf = (row: Row): string => row === peer ? '1.00' : row.name === hubTarget.name ? median(roundRatios).toFixed(2) : row.cpuMicros === undefined || peer.cpuMicros === undefined ? '' : (row.cpuMicros / peer.cpuMicros).toFixed(2)
+  console.log(`\n64 connections, 1 KB upstream answer, proxy alone on core 0${hasTaskset ? '' : ' (taskset missing: not pinned)'}, ${seconds} s each; http-proxy and the hub in ${rounds} alternating rounds (medians)${hasNginx ? '' : '; nginx not installed, so not compared'}`)
   console.log('target                        req/s     p50 ms   p99 ms   proxy µs CPU/exchange   × http-proxy CPU')
   for (const row of rows) {
-    const ratio = row.cpuMicros === undefined || peer.cpuMicros === undefined ? '' : (row.cpuMicros / peer.cpuMicros).toFixed(2)
-    console.log(`${row.name.padEnd(28)} ${Math.round(row.rate).toString().padStart(7)} ${row.p50.toFixed(2).padStart(9)} ${row.p99.toFixed(2).padStart(8)} ${row.cpuMicros === undefined ? '—'.padStart(23) : row.cpuMicros.toFixed(1).padStart(23)} ${ratio.padStart(18)}${row.errors > 0 ? `   (${row.errors} non-200!)` : ''}`)
+    console.log(`${row.name.padEnd(28)} ${Math.round(row.rate).toString().padStart(7)} ${row.p50.toFixed(2).padStart(9)} ${row.p99.toFixed(2).padStart(8)} ${row.cpuMicros === undefined ? '—'.padStart(23) : row.cpuMicros.toFixed(1).padStart(23)} ${ratioOf(row).padStart(18)}${row.errors > 0 ? `   (${row.errors} non-200!)` : ''}`)
   }
+  console.log('\nround   http-proxy µs (main thread + other threads)   hub µs (main thread + other threads: log writer, GC)   × http-proxy')
+  const split = (row: Row): string => `${(row.cpuMicros as number).toFixed(1)} (${(row.mainMicros as number).toFixed(1)} + ${((row.cpuMicros as number) - (row.mainMicros as number)).toFixed(1)})`
+  hubRuns.forEach((run, i) => console.log(`${String(i + 1).padEnd(7)} ${split(proxyRuns[i] as Row).padEnd(45)} ${split(run).padEnd(54)} ${(roundRatios[i] as number).toFixed(2)}`))
+  console.log(`median ratio ${median(roundRatios).toFixed(2)} (rounds: ${roundRatios.map((r) => r.toFixed(2)).join(', ')})`)
 
   // Again after the saturation runs, once the hub has written what they left queued: the heap and
   // the log they grew are the hub's to carry now.

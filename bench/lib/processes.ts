@@ -45,7 +45,20 @@ export function startPinned (script: string, args: string[], env: NodeJS.Process
 
 /** User + system CPU seconds the process has used so far. */
 export function cpuSeconds (pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return statCpuSeconds(`/proc/${pid}/stat`)
+}
+
+/**
+ * CPU seconds of the process's main thread alone; the rest of cpuSeconds is its other threads (worker
+ * threads such as the hub's log writer, V8's GC helpers, libuv's pool).
+ */
+export function mainThreadCpuSeconds (pid: number): number {
+  return statCpuSeconds(`/proc/${pid}/task/${pid}/stat`)
+}
+
+function statCpuSeconds (path: string): number {
+  const stat = readFileSync(path, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
 }
 
