@@ -86,7 +86,7 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
       const exchange = newExchange(uuidv7(now), now, request.method)
       exchange.faultCode = problem.code
       exchange.outcome = outcomeOf(problem.code)
-      reply.raw.once('finish', () => record(toRecord(exchange, problem.statusCode, clock(), options.gatewayId)))
+      reply.raw.once('finish', () => record(toRecord(exchange, problem.statusCode, clock(), options.gatewayId), performance.now() - exchange.arrivedAt))
       reply.header('x-road-id', exchange.id)
       return sendProblem(reply, problem, { errorHeader: 'X-Road-Error', transactionIdOf: () => exchange.id })
     },
@@ -99,14 +99,14 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
   metrics.trackWriter(() => writer.stats())
   options.extendMetrics?.(metrics.registry)
   const onRecord = options.onRecord
-  const record = (tx: TransactionRecord): void => {
+  const record = (tx: TransactionRecord, hubMs: number): void => {
     try {
       writer.record(tx)
     } catch (error) {
       // Only possible if an answer finishes after shutdown began; say so rather than throw in a listener.
       app.log.error({ err: error, transactionId: tx.id }, 'exchange finished after the transaction log closed; record not written')
     }
-    metrics.observeExchange(tx)
+    metrics.observeExchange(tx, hubMs)
     if (tx.outcome === 'rate_limited' && tx.clientMemberCode !== null) metrics.rateLimited(tx.clientMemberCode)
     onRecord?.(tx)
   }

@@ -24,6 +24,9 @@ export interface ExchangeState {
   requestHash: string | null
   responseHash: string | null
   recorded: boolean
+  /** performance.now() at arrival, and the milliseconds spent waiting for the provider: the hub's own time is the rest. */
+  readonly arrivedAt: number
+  providerWaitMs: number
 }
 
 const outcomeOfCode: Partial<Record<ErrorCode, Outcome>> = {
@@ -51,6 +54,7 @@ export function newExchange (id: string, nowMs: number, method: string): Exchang
     id, messageId: id, requestInTs: nowMs, requestOutTs: null, responseInTs: null, method,
     client: undefined, call: undefined, providerNodeId: null, restPattern: null, userIdHash: null, issue: null,
     requestSize: 0, responseSize: 0, outcome: undefined, faultCode: null, requestHash: null, responseHash: null, recorded: false,
+    arrivedAt: performance.now(), providerWaitMs: 0,
   }
 }
 

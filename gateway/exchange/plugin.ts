@@ -22,8 +22,11 @@ export interface ExchangeOptions {
   readonly limiter: RateLimiter
   readonly dispatcher: Dispatcher
   readonly breaker: CircuitBreaker
-  /** Takes each finished exchange; must not block (the transaction writer only queues it). */
-  readonly record: (record: TransactionRecord) => void
+  /**
+   * Takes each finished exchange and the hub's own share of its time (ms: from arrival to the last
+   * byte of the answer, less the wait for the provider); must not block (the writer only queues it).
+   */
+  readonly record: (record: TransactionRecord, hubMs: number) => void
   readonly gatewayId: string
   readonly userIdSecret: string
   readonly bodyLimit: number
@@ -79,7 +82,7 @@ function finish (exchange: ExchangeState, reply: FastifyReply, options: Exchange
   if (exchange.recorded) return
   exchange.recorded = true
   if (exchange.faultCode !== null && exchange.responseSize === 0) exchange.responseSize = Number(reply.getHeader('content-length') ?? 0)
-  options.record(toRecord(exchange, reply.statusCode, options.clock(), options.gatewayId))
+  options.record(toRecord(exchange, reply.statusCode, options.clock(), options.gatewayId), performance.now() - exchange.arrivedAt - exchange.providerWaitMs)
 }
 
 async function handle (request: FastifyRequest, reply: FastifyReply, options: ExchangeOptions): Promise<FastifyReply> {

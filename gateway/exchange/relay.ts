@@ -64,6 +64,9 @@ export async function relayToProvider (request: FastifyRequest, reply: FastifyRe
   exchange.requestOutTs = options.clock()
   const timeoutMs = resolved.service.service.timeoutMs
   let answer
+  // The provider's share of the exchange: from sending the call to holding an answer to relay (its
+  // headers for a streamed answer, the whole of a buffered one), or to the failure.
+  const sentAt = performance.now()
   try {
     answer = await forward(options.dispatcher, {
       origin,
@@ -74,6 +77,7 @@ export async function relayToProvider (request: FastifyRequest, reply: FastifyRe
       timeoutMs,
     }, BUFFERED_ANSWER_LIMIT, options.clock)
   } catch (error) {
+    exchange.providerWaitMs = performance.now() - sentAt
     if (error instanceof BrokenAnswer) {
       // The headers came, then the answer broke off: a clean 502, never a cut-off 200.
       exchange.responseInTs = error.headersAt
@@ -85,6 +89,7 @@ export async function relayToProvider (request: FastifyRequest, reply: FastifyRe
     if (mapped.code !== 'client.payload_too_large') options.breaker.onFailure(nodeId, options.clock())
     throw mapped
   }
+  exchange.providerWaitMs = performance.now() - sentAt
   exchange.responseInTs = answer.headersAt
   if (FAILING_STATUSES.has(answer.statusCode)) options.breaker.onFailure(nodeId, answer.headersAt)
   else options.breaker.onSuccess(nodeId)

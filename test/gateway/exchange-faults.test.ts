@@ -3,7 +3,7 @@
 import t, { type Test } from 'tap'
 import { request } from 'undici'
 import { populationService } from '../../lgsp-node/services/population/index.js'
-import { startHub } from '../helpers/hub.js'
+import { HUB_ADMIN_TOKEN, startHub } from '../helpers/hub.js'
 import { startNode, TEST_ADMIN_TOKEN, testDataset } from '../helpers/node-app.js'
 
 const CITIZENS = '/r1/VN/GOV/000.00.00.G01/CSDLQGDC/citizens'
@@ -128,4 +128,26 @@ t.test('large answers stream through; one that breaks off mid-way is cut short a
   await t.rejects(broken.body.arrayBuffer(), 'the client sees the answer cut short')
   await new Promise((resolve) => setTimeout(resolve, 50))
   t.match(hub.records.map((r) => [r.outcome, r.responseSize]), [['success', big.length], ['unreachable', Number]])
+})
+
+t.test("the hub's own time per exchange leaves out the wait for the provider, answered or timed out", async (t) => {
+  const { hub, call, fault, clearFaults } = await setup(t)
+  await hub.store.updateService(SERVICE_REF, { timeoutMs: 600 })
+  await hub.hub.registry.refresh()
+  await fault({ id: 'slow', trigger: { type: 'always' }, fault: { kind: 'latency', distribution: { type: 'fixed', ms: 400 } } })
+  const answered = await call()
+  await clearFaults()
+  await fault({ id: 'hang', trigger: { type: 'always' }, fault: { kind: 'hang' } })
+  const timedOut = await call()
+  t.same([answered.statusCode, timedOut.statusCode], [200, 504])
+  await Promise.all([answered.body.dump(), timedOut.body.dump()])
+  const metrics = await request(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${HUB_ADMIN_TOKEN}` } })
+  const text = await metrics.body.text()
+  const sample = (line: string): number => Number(new RegExp(`^${line.replace(/[{}.+"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1])
+  t.equal(sample('ndxp_exchange_hub_seconds_count'), 2)
+  t.equal(sample('ndxp_exchange_hub_seconds_bucket{le="0.1"}'), 2, 'both well under the provider\'s 400 and 600 ms')
+  t.ok(sample('ndxp_exchange_hub_seconds_sum') < 0.2, 'the sum holds no provider wait')
+  const service = 'service="000.00.00.G01/CSDLQGDC/citizens"'
+  t.equal(sample(`ndxp_exchange_duration_seconds_bucket{le="0.25",${service},outcome="success"}`), 0, 'while the whole exchange took the provider\'s 400 ms')
+  t.equal(sample(`ndxp_exchange_duration_seconds_bucket{le="0.25",${service},outcome="timeout"}`), 0)
 })

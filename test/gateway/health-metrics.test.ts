@@ -90,8 +90,8 @@ const record = (patch: Partial<TransactionRecord>): TransactionRecord => ({
 t.test('/metrics exposes exchanges, latency, rejections, circuits, the writer and the process', async (t) => {
   const metrics = createHubMetrics()
   const app = await build(t, [], metrics)
-  metrics.observeExchange(record({}))
-  metrics.observeExchange(record({ responseOutTs: 1_300 }))
+  metrics.observeExchange(record({}), 0.3)
+  metrics.observeExchange(record({ responseOutTs: 1_300 }), 1)
   metrics.observeExchange(record({ statusCode: 404, succeeded: false, outcome: 'provider_error' }))
   metrics.observeExchange(record({
     clientMemberCode: null, clientSubsystemCode: null, serviceSubsystemCode: null, serviceCode: null,
@@ -108,7 +108,7 @@ t.test('/metrics exposes exchanges, latency, rejections, circuits, the writer an
   t.equal(response.statusCode, 200)
   t.match(response.headers['content-type'], /^text\/plain; version=0\.0\.4/)
   const text = response.body
-  const has = (line: string) => t.ok(text.split('\n').includes(line), line)
+  const has = (line: string, why?: string) => t.ok(text.split('\n').includes(line), why === undefined ? line : `${line}: ${why}`)
   has('ndxp_exchanges_total{client="000.00.00.H49/DVCTINH",service="000.00.00.G01/CSDLQGDC/citizens",outcome="success",status="200"} 2')
   has('ndxp_exchanges_total{client="000.00.00.H49/DVCTINH",service="000.00.00.G01/CSDLQGDC/citizens",outcome="provider_error",status="404"} 1')
   has('ndxp_exchanges_total{client="unknown/unknown",service="000.00.00.G01/unknown/unknown",outcome="unauthenticated",status="401"} 1')
@@ -118,6 +118,10 @@ t.test('/metrics exposes exchanges, latency, rejections, circuits, the writer an
   has('ndxp_exchange_duration_seconds_bucket{le="60",service="000.00.00.G01/CSDLQGDC/citizens",outcome="success"} 2')
   has('ndxp_exchange_duration_seconds_count{service="000.00.00.G01/CSDLQGDC/citizens",outcome="success"} 2')
   has('ndxp_exchange_duration_seconds_sum{service="000.00.00.G01/CSDLQGDC/citizens",outcome="success"} 0.312')
+  has('ndxp_exchange_hub_seconds_bucket{le="0.00025"} 0')
+  has('ndxp_exchange_hub_seconds_bucket{le="0.0005"} 1')
+  has('ndxp_exchange_hub_seconds_bucket{le="0.001"} 2', 'a bound is inclusive')
+  has('ndxp_exchange_hub_seconds_count 2', 'only exchanges the exchange path measured')
   has('ndxp_rate_limit_rejections_total{member="000.00.00.H49"} 2')
   has('ndxp_circuit_state{node="population"} 2')
   has('ndxp_circuit_state{node="insurance"} 0')
