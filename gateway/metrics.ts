@@ -66,7 +66,7 @@ export class HubMetrics {
     this.maxSeries = options.maxSeries ?? 10_000
     this.exchanges = new ScrapedCounter('ndxp_exchanges_total', 'Exchanges answered, by client subsystem, service, outcome and HTTP status', this.registry)
     this.durations = new ScrapedHistogram('ndxp_exchange_duration_seconds', 'Time from request arrival to the last byte of the answer', EXCHANGE_DURATION_BUCKETS, this.registry)
-    // Kong's kong_latency, in X-Road's terms: (responseOut − requestIn) − (responseIn − requestOut), at
+    // Kong's kong_latency, in X-Road's terms about (responseOut − requestIn) − (responseIn − requestOut), at
     // sub-millisecond resolution. What a load test through the hub adds, without the load tool's noise.
     this.hubTimes = new ScrapedHistogram('ndxp_exchange_hub_seconds', 'The hub\'s own time per exchange: from request arrival to the last byte of the answer, less the wait for the provider', HUB_TIME_BUCKETS, this.registry)
     this.hubTime = this.hubTimes.series({})
