@@ -45,12 +45,14 @@ interface Target { name: string, url: string, pid?: number | undefined, paths: s
 
 /** One saturation run: a short warm-up, then `seconds` measured; `settle` runs before CPU is read (the hub's queued log writes count). */
 async function measure (target: Target): Promise<Row> {
-  const load = { ...(target.headers === undefined ? {} : { headers: target.headers }) }
+  const load = target.headers === undefined ? {} : { headers: target.headers }
   await closedLoop(target.url, target.paths, { seconds: 2, ...load })
   const pid = target.pid
-  const before = pid === undefined ? undefined : { all: cpuSeconds(pid), main: mainThreadCpuSeconds(pid) }
+  const cpuNow = (): { all: number, main: number } | undefined => pid === undefined ? undefined : { all: cpuSeconds(pid), main: mainThreadCpuSeconds(pid) }
+  const before = cpuNow()
   const result = await closedLoop(target.url, target.paths, { seconds, ...load })
   await target.settle?.()
+  const after = cpuNow()
   const perExchange = (used: number): number => used / result.requests * 1e6
   const errors = Object.entries(result.statusCounts).filter(([status]) => status !== '200').reduce((sum, [, n]) => sum + n, 0)
   return {
@@ -58,8 +60,8 @@ async function measure (target: Target): Promise<Row> {
     rate: result.requests / result.seconds,
     p50: percentile(result.latencies, 50),
     p99: percentile(result.latencies, 99),
-    cpuMicros: pid === undefined || before === undefined ? undefined : perExchange(cpuSeconds(pid) - before.all),
-    mainMicros: pid === undefined || before === undefined ? undefined : perExchange(mainThreadCpuSeconds(pid) - before.main),
+    cpuMicros: before === undefined || after === undefined ? undefined : perExchange(after.all - before.all),
+    mainMicros: before === undefined || after === undefined ? undefined : perExchange(after.main - before.main),
     errors,
   }
 }
@@ -111,7 +113,7 @@ try {
     clearTimeout(snapshot)
     const after = await hubTimeSnapshot(hub.url, adminToken)
     const from = before ?? after.map((b) => ({ le: b.le, count: 0 }))
-    return { latency, hubP50: hubTimePercentile(from, after, 50).boundMs, hubP99: hubTimePercentile(from, after, 99).boundMs }
+    return { latency, hubP50: hubTimePercentile(from, after, 50), hubP99: hubTimePercentile(from, after, 99) }
   }
   const fixedRate = async (): Promise<{ direct: FixedRateLatency, through: FixedRateLatency, hubP50: number, hubP99: number }> => {
     const direct = await latencyAtRate(upstream.url, { path: '/bench/{seq}' }, FIXED_RATE, rateSeconds, WARMUP_SECONDS)
@@ -121,11 +123,11 @@ try {
   // Steady state: the hub has only ever seen this rate (after the warm-up that keeps its JIT out).
   const steady = await fixedRate()
 
-  const rows: Row[] = []
-  rows.push(await measure({ name: 'direct to upstream', url: upstream.url, paths }))
+  const direct = await measure({ name: 'direct to upstream', url: upstream.url, paths })
+  let nginxRow: Row | undefined
   if (hasNginx) {
     const nginx = await startNginx(upstream.url, await freePort(), 0)
-    rows.push(await measure({ name: 'nginx (reverse proxy)', url: nginx.url, pid: nginx.child.pid, paths }))
+    nginxRow = await measure({ name: 'nginx (reverse proxy)', url: nginx.url, pid: nginx.child.pid, paths })
     await nginx.stop()
   }
   const proxyTarget: Target = { name: '@fastify/http-proxy (bare)', url: proxy.url, pid: proxy.child.pid, paths }
@@ -139,13 +141,14 @@ try {
   await proxy.stop()
   const peer = medianRow(proxyRuns)
   const roundRatios = hubRuns.map((run, i) => (run.cpuMicros as number) / ((proxyRuns[i] as Row).cpuMicros as number))
-  rows.splice(1, 0, peer)
-  rows.push(medianRow(hubRuns))
-  const ratioOf = (row: Row): string => row === peer ? '1.00' : row.name === hubTarget.name ? median(roundRatios).toFixed(2) : row.cpuMicros === undefined || peer.cpuMicros === undefined ? '' : (row.cpuMicros / peer.cpuMicros).toFixed(2)
+  // Each row with its ratio to http-proxy: the hub's is the median of the rounds' ratios.
+  const rows: Array<[Row, string]> = [[direct, ''], [peer, '1.00']]
+  if (nginxRow !== undefined) rows.push([nginxRow, ((nginxRow.cpuMicros as number) / (peer.cpuMicros as number)).toFixed(2)])
+  rows.push([medianRow(hubRuns), median(roundRatios).toFixed(2)])
   console.log(`\n64 connections, 1 KB upstream answer, proxy alone on core 0${hasTaskset ? '' : ' (taskset missing: not pinned)'}, ${seconds} s each; http-proxy and the hub in ${rounds} alternating rounds (medians)${hasNginx ? '' : '; nginx not installed, so not compared'}`)
   console.log('target                        req/s     p50 ms   p99 ms   proxy µs CPU/exchange   × http-proxy CPU')
-  for (const row of rows) {
-    console.log(`${row.name.padEnd(28)} ${Math.round(row.rate).toString().padStart(7)} ${row.p50.toFixed(2).padStart(9)} ${row.p99.toFixed(2).padStart(8)} ${row.cpuMicros === undefined ? '—'.padStart(23) : row.cpuMicros.toFixed(1).padStart(23)} ${ratioOf(row).padStart(18)}${row.errors > 0 ? `   (${row.errors} non-200!)` : ''}`)
+  for (const [row, ratio] of rows) {
+    console.log(`${row.name.padEnd(28)} ${Math.round(row.rate).toString().padStart(7)} ${row.p50.toFixed(2).padStart(9)} ${row.p99.toFixed(2).padStart(8)} ${row.cpuMicros === undefined ? '—'.padStart(23) : row.cpuMicros.toFixed(1).padStart(23)} ${ratio.padStart(18)}${row.errors > 0 ? `   (${row.errors} non-200!)` : ''}`)
   }
   console.log('\nround   http-proxy µs (main thread + other threads)   hub µs (main thread + other threads: log writer, GC)   × http-proxy')
   const split = (row: Row): string => `${(row.cpuMicros as number).toFixed(1)} (${(row.mainMicros as number).toFixed(1)} + ${((row.cpuMicros as number) - (row.mainMicros as number)).toFixed(1)})`

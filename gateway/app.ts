@@ -18,7 +18,7 @@ import { transactionRoutes } from './transactions/routes.js'
 import type { TransactionStore } from './transactions/store.js'
 import { TransactionWriter } from './transactions/writer.js'
 import { CircuitBreaker, type CircuitState } from './exchange/circuit-breaker.js'
-import { newExchange, outcomeOf, toRecord } from './exchange/exchange-state.js'
+import { hubMsOf, newExchange, outcomeOf, toRecord } from './exchange/exchange-state.js'
 import { uuidv7 } from './exchange/ids.js'
 import { exchangePlugin } from './exchange/plugin.js'
 import type { RateLimiter } from './rate-limit/limiter.js'
@@ -86,7 +86,7 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
       const exchange = newExchange(uuidv7(now), now, request.method)
       exchange.faultCode = problem.code
       exchange.outcome = outcomeOf(problem.code)
-      reply.raw.once('finish', () => record(toRecord(exchange, problem.statusCode, clock(), options.gatewayId), performance.now() - exchange.arrivedAt))
+      reply.raw.once('finish', () => record(toRecord(exchange, problem.statusCode, clock(), options.gatewayId), hubMsOf(exchange)))
       reply.header('x-road-id', exchange.id)
       return sendProblem(reply, problem, { errorHeader: 'X-Road-Error', transactionIdOf: () => exchange.id })
     },

@@ -14,10 +14,10 @@ export async function hubTimeSnapshot (hubUrl: string, adminToken: string): Prom
 }
 
 /** The upper bound (ms) of the bucket holding percentile `p` of what was counted between two snapshots. */
-export function hubTimePercentile (before: HubTimeSnapshot, after: HubTimeSnapshot, p: number): { boundMs: number, count: number } {
+export function hubTimePercentile (before: HubTimeSnapshot, after: HubTimeSnapshot, p: number): number {
   const counts = after.map((bucket, i) => ({ le: bucket.le, count: bucket.count - (before[i]?.count ?? 0) }))
   const total = counts.at(-1)?.count ?? 0
   const rank = Math.ceil(total * p / 100)
   const bucket = counts.find((b) => b.count >= rank) ?? counts.at(-1)
-  return { boundMs: (bucket?.le ?? Number.NaN) * 1000, count: total }
+  return (bucket?.le ?? Number.NaN) * 1000
 }

@@ -58,6 +58,11 @@ export function newExchange (id: string, nowMs: number, method: string): Exchang
   }
 }
 
+/** The hub's own share of the exchange so far (ms): since arrival, less the wait for the provider. */
+export function hubMsOf (state: ExchangeState): number {
+  return performance.now() - state.arrivedAt - state.providerWaitMs
+}
+
 export function toRecord (state: ExchangeState, statusCode: number, responseOutTs: number, gatewayId: string): TransactionRecord {
   const outcome = state.outcome ?? (statusCode < 400 ? 'success' : 'provider_error')
   const client = state.client

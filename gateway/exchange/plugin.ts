@@ -11,7 +11,7 @@ import type { RateLimiter } from '../rate-limit/limiter.js'
 import type { RegistryCache } from '../registry-cache.js'
 import { authenticate, checkIdentity, resolveAndAuthorize } from './authorize.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
-import { newExchange, outcomeOf, toRecord, type ExchangeState } from './exchange-state.js'
+import { hubMsOf, newExchange, outcomeOf, toRecord, type ExchangeState } from './exchange-state.js'
 import { relayToProvider, setExchangeHeaders } from './relay.js'
 import { applyRateLimits } from './limits.js'
 import { parseClientHeader, parseServiceCall } from './parse-request.js'
@@ -82,7 +82,7 @@ function finish (exchange: ExchangeState, reply: FastifyReply, options: Exchange
   if (exchange.recorded) return
   exchange.recorded = true
   if (exchange.faultCode !== null && exchange.responseSize === 0) exchange.responseSize = Number(reply.getHeader('content-length') ?? 0)
-  options.record(toRecord(exchange, reply.statusCode, options.clock(), options.gatewayId), performance.now() - exchange.arrivedAt - exchange.providerWaitMs)
+  options.record(toRecord(exchange, reply.statusCode, options.clock(), options.gatewayId), hubMsOf(exchange))
 }
 
 async function handle (request: FastifyRequest, reply: FastifyReply, options: ExchangeOptions): Promise<FastifyReply> {
