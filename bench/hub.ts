@@ -5,9 +5,9 @@
 // at a fixed 1,000 requests/s (`ndxp load`, open model: from each request's intended send, so stalls
 // count in full), in steady state and again after the saturation runs; and throughput, p50/p99 and
 // the proxy's CPU time per exchange at saturation. A shared machine's speed drifts by more than the
-// difference being measured, so http-proxy and the hub run in alternating rounds and the ratio quoted
-// is the median of the rounds' ratios.
-// Usage: npm run build && node dist/bench/hub.js [--seconds 8] [--rate-seconds 15] [--rounds 3]
+// differences being measured, so each comparison runs in alternating rounds and quotes the median:
+// http-proxy against the hub for CPU, direct against through the hub for latency (lib/added-latency.ts).
+// Usage: npm run build && node dist/bench/hub.js [--seconds 8] [--rate-seconds 10] [--rounds 3] [--rate-rounds 3]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,15 +15,17 @@ import { parseArgs } from 'node:util'
 import { request } from 'undici'
 import { BENCH_CLIENT, benchServicePath, registerBenchAgency } from './lib/bench-agency.js'
 import { closedLoop, percentile } from './lib/closed-loop.js'
-import { latencyAtRate, type FixedRateLatency } from './lib/fixed-rate.js'
-import { hubTimePercentile, hubTimeSnapshot, type HubTimeSnapshot } from './lib/hub-time.js'
+import { addedLatency, ADDED_LATENCY_HEADER, printAddedLatency, type AddedLatencyRound } from './lib/added-latency.js'
 import { hasNginx, startNginx } from './lib/nginx.js'
 import { cpuSeconds, distRoot, freePort, hasTaskset, mainThreadCpuSeconds, median, startPinned, type BenchServer } from './lib/processes.js'
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, 'rate-seconds': { type: 'string', default: '15' }, rounds: { type: 'string', default: '3' } } })
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '8' }, 'rate-seconds': { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' }, 'rate-rounds': { type: 'string', default: '3' } },
+})
 const seconds = Number(values.seconds)
 const rateSeconds = Number(values['rate-seconds'])
 const rounds = Math.max(1, Number(values.rounds))
+const rateRounds = Math.max(1, Number(values['rate-rounds']))
 const FIXED_RATE = 1000
 const WARMUP_SECONDS = 6
 const adminToken = 'bench-admin-token'
@@ -105,21 +107,17 @@ try {
   const key = await registerBenchAgency(hub.url, adminToken, upstream.url)
   await new Promise((resolve) => setTimeout(resolve, 1500))
   const hubHeaders = { authorization: `Bearer ${key}`, 'x-road-client': BENCH_CLIENT }
-  // The hub's own time is read from its histogram from one second after the warm-up to the end.
-  const throughHub = async (): Promise<{ latency: FixedRateLatency, hubP50: number, hubP99: number }> => {
-    let before: HubTimeSnapshot | undefined
-    const snapshot = setTimeout(() => { void hubTimeSnapshot(hub.url, adminToken).then((s) => { before = s }) }, (WARMUP_SECONDS + 1) * 1000)
-    const latency = await latencyAtRate(hub.url, { path: benchServicePath('/bench/{seq}'), headers: hubHeaders }, FIXED_RATE, rateSeconds, WARMUP_SECONDS)
-    clearTimeout(snapshot)
-    const after = await hubTimeSnapshot(hub.url, adminToken)
-    const from = before ?? after.map((b) => ({ le: b.le, count: 0 }))
-    return { latency, hubP50: hubTimePercentile(from, after, 50), hubP99: hubTimePercentile(from, after, 99) }
-  }
-  const fixedRate = async (): Promise<{ direct: FixedRateLatency, through: FixedRateLatency, hubP50: number, hubP99: number }> => {
-    const direct = await latencyAtRate(upstream.url, { path: '/bench/{seq}' }, FIXED_RATE, rateSeconds, WARMUP_SECONDS)
-    const { latency, hubP50, hubP99 } = await throughHub()
-    return { direct, through: latency, hubP50, hubP99 }
-  }
+  const fixedRate = async (): Promise<AddedLatencyRound[]> => await addedLatency({
+    upstreamUrl: upstream.url,
+    direct: { path: '/bench/{seq}' },
+    hubUrl: hub.url,
+    throughHub: { path: benchServicePath('/bench/{seq}'), headers: hubHeaders },
+    adminToken,
+    rate: FIXED_RATE,
+    seconds: rateSeconds,
+    warmupSeconds: WARMUP_SECONDS,
+    rounds: rateRounds,
+  })
   // Steady state: the hub has only ever seen this rate (after the warm-up that keeps its JIT out).
   const steady = await fixedRate()
 
@@ -159,18 +157,11 @@ try {
   // the log they grew are the hub's to carry now.
   await writerIdle(hub.url)
   const afterSaturation = await fixedRate()
-  const line = (name: string, r: FixedRateLatency): string => `${name.padEnd(40)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.max.toFixed(2).padStart(8)} ${String(r.sent).padStart(8)} ${String(r.failed + r.dropped).padStart(16)}`
-  const added = (r: { direct: FixedRateLatency, through: FixedRateLatency }): string => `p50 ${(r.through.p50 - r.direct.p50).toFixed(2)} ms, p99 ${(r.through.p99 - r.direct.p99).toFixed(2)} ms`
-  const own = (r: { hubP50: number, hubP99: number }): string => `p50 ≤ ${r.hubP50} ms, p99 ≤ ${r.hubP99} ms`
-  console.log(`\nat a fixed ${FIXED_RATE} requests/s for ${rateSeconds} s after a ${WARMUP_SECONDS} s warm-up (ndxp load, open model, latency from intended send):`)
-  console.log('target                                     p50 ms   p99 ms   max ms     sent   failed+dropped')
-  console.log(line('steady state: direct to upstream', steady.direct))
-  console.log(line('steady state: ndxp hub (all features)', steady.through))
-  console.log(line('after saturation: direct to upstream', afterSaturation.direct))
-  console.log(line('after saturation: ndxp hub', afterSaturation.through))
-  console.log(`added by the hub in steady state: ${added(steady)}; after saturation: ${added(afterSaturation)} (target: p99 under 2 ms)`)
-  console.log(`the hub's own time per exchange (its ndxp_exchange_hub_seconds histogram, bucket bounds): steady state ${own(steady)}; after saturation ${own(afterSaturation)}`)
-  console.log('(the difference of the two p99s also holds the extra loopback hop and the scheduling of loader and upstream, which share core 1)')
+  console.log(`\nat a fixed ${FIXED_RATE} requests/s, direct and through the hub in ${rateRounds} alternating rounds of ${rateSeconds} s, each after a ${WARMUP_SECONDS} s warm-up (ndxp load, open model, latency from intended send):`)
+  console.log(ADDED_LATENCY_HEADER)
+  printAddedLatency('steady state', steady)
+  printAddedLatency('after saturation', afterSaturation)
+  console.log('(the hub\'s own time is its ndxp_exchange_hub_seconds histogram, as bucket bounds; the difference of the two p99s also holds the extra loopback hop and the scheduling of loader and upstream, which share core 1)')
 
   const stats = await request(`${hub.url}/v1/stats?groupBy=outcome`, { headers: { authorization: `Bearer ${adminToken}` } })
   const totals = (await stats.body.json() as { totals: { count: number } }).totals
