@@ -1,12 +1,13 @@
 // Benchmark of the hub against peers, in one run, on the same upstream and loader: a direct call,
 // the hub with every feature on (authentication, identity, grant, rate limit, transaction log,
-// metrics), bare @fastify/http-proxy, and nginx as a reverse proxy where it is installed. The proxy
+// metrics), bare @fastify/http-proxy, the minimal Fastify + undici forwarder the hub aims at
+// (lib/minimal-forwarder.ts), and nginx as a reverse proxy where it is installed. The proxy
 // under test runs alone on core 0; upstream and loader share core 1. Prints the latency the hub adds
 // at a fixed 1,000 requests/s (`ndxp load`, open model: from each request's intended send, so stalls
 // count in full), in steady state and again after the saturation runs; and throughput, p50/p99 and
 // the proxy's CPU time per exchange at saturation. A shared machine's speed drifts by more than the
 // differences being measured, so each comparison runs in alternating rounds and quotes the median:
-// http-proxy against the hub for CPU, direct against through the hub for latency (lib/added-latency.ts).
+// http-proxy, the forwarder and the hub for CPU, direct against through the hub for latency (lib/added-latency.ts).
 // Usage: npm run build && node dist/bench/hub.js [--seconds 8] [--rate-seconds 10] [--rounds 3] [--rate-rounds 3]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -102,6 +103,8 @@ try {
   servers.push(upstream)
   const proxy = await startPinned(join(distRoot, 'bench/lib/http-proxy-server.js'), [], { UPSTREAM_URL: upstream.url }, 0)
   servers.push(proxy)
+  const forwarder = await startPinned(join(distRoot, 'bench/lib/minimal-forwarder.js'), [], { UPSTREAM_URL: upstream.url }, 0)
+  servers.push(forwarder)
   const hub = await startPinned(join(distRoot, 'cli/ndxp.js'), ['gateway', '--port', '0'], { NDXP_DATA_DIR: dataDir, NDXP_ADMIN_TOKEN: adminToken, NDXP_LOG_LEVEL: 'warn', NDXP_HUB_URL: '' }, 0)
   servers.push(hub)
   const key = await registerBenchAgency(hub.url, adminToken, upstream.url)
@@ -130,28 +133,34 @@ try {
   }
   const proxyTarget: Target = { name: '@fastify/http-proxy (bare)', url: proxy.url, pid: proxy.child.pid, paths }
   const hubTarget: Target = { name: 'ndxp hub (all features)', url: hub.url, pid: hub.child.pid, paths: paths.map(benchServicePath), headers: hubHeaders, settle: async () => await writerIdle(hub.url) }
+  const forwarderTarget: Target = { name: 'minimal forwarder', url: forwarder.url, pid: forwarder.child.pid, paths }
   const proxyRuns: Row[] = []
+  const forwarderRuns: Row[] = []
   const hubRuns: Row[] = []
   for (let round = 0; round < rounds; round++) {
     proxyRuns.push(await measure(proxyTarget))
+    forwarderRuns.push(await measure(forwarderTarget))
     hubRuns.push(await measure(hubTarget))
   }
   await proxy.stop()
+  await forwarder.stop()
   const peer = medianRow(proxyRuns)
-  const roundRatios = hubRuns.map((run, i) => (run.cpuMicros as number) / ((proxyRuns[i] as Row).cpuMicros as number))
-  // Each row with its ratio to http-proxy: the hub's is the median of the rounds' ratios.
-  const rows: Array<[Row, string]> = [[direct, ''], [peer, '1.00']]
+  const ratiosTo = (runs: Row[]): number[] => runs.map((run, i) => (run.cpuMicros as number) / ((proxyRuns[i] as Row).cpuMicros as number))
+  const roundRatios = ratiosTo(hubRuns)
+  const forwarderRatios = ratiosTo(forwarderRuns)
+  // Each row with its ratio to http-proxy: the forwarder's and the hub's are the medians of the rounds' ratios.
+  const rows: Array<[Row, string]> = [[direct, ''], [peer, '1.00'], [medianRow(forwarderRuns), median(forwarderRatios).toFixed(2)]]
   if (nginxRow !== undefined) rows.push([nginxRow, ((nginxRow.cpuMicros as number) / (peer.cpuMicros as number)).toFixed(2)])
   rows.push([medianRow(hubRuns), median(roundRatios).toFixed(2)])
-  console.log(`\n64 connections, 1 KB upstream answer, proxy alone on core 0${hasTaskset ? '' : ' (taskset missing: not pinned)'}, ${seconds} s each; http-proxy and the hub in ${rounds} alternating rounds (medians)${hasNginx ? '' : '; nginx not installed, so not compared'}`)
+  console.log(`\n64 connections, 1 KB upstream answer, proxy alone on core 0${hasTaskset ? '' : ' (taskset missing: not pinned)'}, ${seconds} s each; http-proxy, the minimal forwarder and the hub in ${rounds} alternating rounds (medians)${hasNginx ? '' : '; nginx not installed, so not compared'}`)
   console.log('target                        req/s     p50 ms   p99 ms   proxy µs CPU/exchange   × http-proxy CPU')
   for (const [row, ratio] of rows) {
     console.log(`${row.name.padEnd(28)} ${Math.round(row.rate).toString().padStart(7)} ${row.p50.toFixed(2).padStart(9)} ${row.p99.toFixed(2).padStart(8)} ${row.cpuMicros === undefined ? '—'.padStart(23) : row.cpuMicros.toFixed(1).padStart(23)} ${ratio.padStart(18)}${row.errors > 0 ? `   (${row.errors} non-200!)` : ''}`)
   }
-  console.log('\nround   http-proxy µs (main thread + other threads)   hub µs (main thread + other threads: log writer, GC)   × http-proxy')
+  console.log('\nround   http-proxy µs (main thread + other threads)   forwarder µs (main + other)   hub µs (main thread + other threads: log writer, GC)   hub × http-proxy')
   const split = (row: Row): string => `${(row.cpuMicros as number).toFixed(1)} (${(row.mainMicros as number).toFixed(1)} + ${((row.cpuMicros as number) - (row.mainMicros as number)).toFixed(1)})`
-  hubRuns.forEach((run, i) => console.log(`${String(i + 1).padEnd(7)} ${split(proxyRuns[i] as Row).padEnd(45)} ${split(run).padEnd(54)} ${(roundRatios[i] as number).toFixed(2)}`))
-  console.log(`median ratio ${median(roundRatios).toFixed(2)} (rounds: ${roundRatios.map((r) => r.toFixed(2)).join(', ')})`)
+  hubRuns.forEach((run, i) => console.log(`${String(i + 1).padEnd(7)} ${split(proxyRuns[i] as Row).padEnd(45)} ${split(forwarderRuns[i] as Row).padEnd(29)} ${split(run).padEnd(54)} ${(roundRatios[i] as number).toFixed(2)}`))
+  console.log(`median ratio ${median(roundRatios).toFixed(2)} (rounds: ${roundRatios.map((r) => r.toFixed(2)).join(', ')}); the forwarder's ${median(forwarderRatios).toFixed(2)}`)
 
   // Again after the saturation runs, once the hub has written what they left queued: the heap and
   // the log they grew are the hub's to carry now.
@@ -166,7 +175,7 @@ try {
   const stats = await request(`${hub.url}/v1/stats?groupBy=outcome`, { headers: { authorization: `Bearer ${adminToken}` } })
   const totals = (await stats.body.json() as { totals: { count: number } }).totals
   console.log(`hub's own count of recorded exchanges: ${totals.count}`)
-  console.log('target: the hub costs no more CPU per exchange than bare @fastify/http-proxy (ratio ≤ 1.00)')
+  console.log('target: the hub costs no more CPU per exchange than bare @fastify/http-proxy (ratio ≤ 1.00), and aims at the minimal forwarder')
 } finally {
   await Promise.all(servers.map((s) => s.stop().catch(() => undefined)))
   rmSync(dataDir, { recursive: true, force: true })
