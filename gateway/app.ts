@@ -19,7 +19,6 @@ import type { TransactionStore } from './transactions/store.js'
 import { TransactionWriter } from './transactions/writer.js'
 import { CircuitBreaker, type CircuitState } from './exchange/circuit-breaker.js'
 import { hubMsOf, newExchange, outcomeOf, toRecord } from './exchange/exchange-state.js'
-import { uuidv7 } from './exchange/ids.js'
 import { exchangePlugin } from './exchange/plugin.js'
 import type { RateLimiter } from './rate-limit/limiter.js'
 import { LocalRateLimiter } from './rate-limit/local-limiter.js'
@@ -82,8 +81,7 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
     frameworkErrors: (error, request, reply) => {
       const problem = new NdxpError('client.bad_request', `the request URL is malformed (${error.message}); percent-encode each identifier part on its own`)
       if (!request.url.startsWith('/r1/')) return sendProblem(reply, problem)
-      const now = clock()
-      const exchange = newExchange(uuidv7(now), now, request.method)
+      const exchange = newExchange(clock(), request.method)
       exchange.faultCode = problem.code
       exchange.outcome = outcomeOf(problem.code)
       reply.raw.once('finish', () => record(toRecord(exchange, problem.statusCode, clock(), options.gatewayId), hubMsOf(exchange)))

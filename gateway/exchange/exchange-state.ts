@@ -2,6 +2,7 @@
 // record it becomes once the answer has left.
 import type { ErrorCode } from '../../contracts/errors.js'
 import type { Outcome, TransactionRecord } from '../../contracts/transaction.js'
+import { uuidv7 } from './ids.js'
 import type { ClientIdentity, ServiceCall } from './parse-request.js'
 
 export interface ExchangeState {
@@ -49,7 +50,9 @@ export function outcomeOf (code: ErrorCode): Outcome {
   return outcomeOfCode[code] ?? 'error'
 }
 
-export function newExchange (id: string, nowMs: number, method: string): ExchangeState {
+/** A new exchange arriving at `nowMs`: its id is a UUIDv7 of that same reading, so the id's timestamp is the record's requestInTs. */
+export function newExchange (nowMs: number, method: string): ExchangeState {
+  const id = uuidv7(nowMs)
   return {
     id, messageId: id, requestInTs: nowMs, requestOutTs: null, responseInTs: null, method,
     client: undefined, call: undefined, providerNodeId: null, restPattern: null, userIdHash: null, issue: null,

@@ -15,7 +15,7 @@ import { hubMsOf, newExchange, outcomeOf, toRecord, type ExchangeState } from '.
 import { relayToProvider, setExchangeHeaders } from './relay.js'
 import { applyRateLimits } from './limits.js'
 import { parseClientHeader, parseServiceCall } from './parse-request.js'
-import { hashUserId, uuidv7 } from './ids.js'
+import { hashUserId } from './ids.js'
 
 export interface ExchangeOptions {
   readonly registry: RegistryCache
@@ -50,9 +50,7 @@ export async function exchangePlugin (app: FastifyInstance, options: ExchangeOpt
   app.addContentTypeParser('*', (_request, payload, done) => { done(null, payload) })
 
   app.addHook('onRequest', async (request, reply) => {
-    // One reading: the id's timestamp is the record's requestInTs.
-    const now = options.clock()
-    const exchange = newExchange(uuidv7(now), now, request.method)
+    const exchange = newExchange(options.clock(), request.method)
     request.exchange = exchange
     // 'close' fires for every response, also when a streamed answer broke off and Fastify skipped
     // onResponse: the backstop that keeps "every answer is recorded" true.
