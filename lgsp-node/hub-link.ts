@@ -32,9 +32,13 @@ export class HubLink {
     if (response.statusCode >= 300) throw new Error(`hub answered ${response.statusCode}: ${text.slice(0, 300)}`)
   }
 
-  private async beat (health: 'up' | 'down'): Promise<void> {
+  private async heartbeat (health: 'up' | 'down'): Promise<void> {
+    await this.call('POST', `/v1/nodes/${encodeURIComponent(this.options.nodeId)}/heartbeat`, { health })
+  }
+
+  private async beat (): Promise<void> {
     try {
-      await this.call('POST', `/v1/nodes/${encodeURIComponent(this.options.nodeId)}/heartbeat`, { health })
+      await this.heartbeat('up')
       if (this.failing) this.options.logger.info('heartbeats reach the hub again')
       this.failing = false
     } catch (error) {
@@ -58,13 +62,22 @@ export class HubLink {
         await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * attempt)))
       }
     }
-    await this.beat('up')
-    this.timer = setInterval(() => { void this.beat('up') }, this.options.intervalMs)
+    await this.beat()
+    this.timer = setInterval(() => { void this.beat() }, this.options.intervalMs)
     this.timer.unref()
   }
 
+  /**
+   * Says "down", best effort: when the whole federation stops at once (Ctrl-C on `ndxp up` signals
+   * every process), the hub may already be gone. That is expected, not a fault worth a warning and a
+   * stack trace; the hub would treat the node as down once its heartbeats went stale anyway.
+   */
   async stop (): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer)
-    await this.beat('down')
+    try {
+      await this.heartbeat('down')
+    } catch (error) {
+      this.options.logger.info({ reason: (error as Error).message }, 'could not tell the hub this node is stopping; it will see the node down once heartbeats stop')
+    }
   }
 }

@@ -27,3 +27,18 @@ t.test('a node process registers with the hub, serves through it, and leaves cle
   t.equal(await node.exited, 0, 'a graceful stop')
   t.equal((await hub.store.getNode('population'))?.health, 'down', 'the node said down before it left')
 })
+
+t.test('a node whose hub stopped first (Ctrl-C on the whole federation) still stops cleanly, without a warning', async (t) => {
+  const hub = await startHub(t, {})
+  const node = await spawnCli(['node', '--node', 'population', '--port', '0', '--data-dir', ':memory:'], {
+    NDXP_LOG_LEVEL: 'info', NDXP_HUB_URL: hub.url, NDXP_HEARTBEAT_MS: '60000',
+  })
+  t.teardown(() => { node.child.kill('SIGKILL') })
+  t.equal((await hub.store.getNode('population'))?.health, 'up', 'registered while the hub ran')
+  await hub.hub.app.close()
+  node.child.kill('SIGTERM')
+  t.equal(await node.exited, 0, 'a graceful stop')
+  const lines = node.output().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: number, msg: string })
+  t.ok(lines.some((line) => line.level === 30 && /could not tell the hub this node is stopping/.test(line.msg)), 'says so at info level')
+  t.same(lines.filter((line) => line.level >= 40).map((line) => line.msg), [], 'no warning or error')
+})
