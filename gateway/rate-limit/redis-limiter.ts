@@ -11,9 +11,10 @@ import type { RateDecision, RateLimiter } from './limiter.js'
  * gcraStep, line for line, in Lua: both run IEEE doubles, and every number crosses the boundary as
  * `%.17g` text (ARGV in, state and replies out) because Redis truncates Lua numbers to integers.
  * Without ARGV[3] the script reads the server's TIME (allowed before writes since Redis 5: scripts
- * replicate their effects), so replicas with skewed clocks still share one timeline. The key expires
- * when its bucket is full again (plus the slack below): an idle agency leaves nothing behind, and a
- * rejection writes nothing.
+ * replicate their effects), so replicas with skewed clocks still share one timeline. The key holds the
+ * time and the emission interval that set it (policies change under live keys; see gcra.ts), and
+ * expires when its bucket is full again (plus the slack below): an idle agency leaves nothing behind,
+ * and a rejection writes nothing unless a policy change moved the key's time.
  */
 const GCRA_LUA = `
 local function fmt (x) return string.format('%.17g', x) end
@@ -29,15 +30,34 @@ if now == nil then
 end
 local interval = 1000 / rate
 local capacity = interval * burst
-local previous = tonumber(redis.call('GET', KEYS[1]))
 local base = now
-if previous ~= nil and not (previous < now) then base = previous end
+local moved = false
+local stored = redis.call('GET', KEYS[1])
+if stored then
+  -- "<tat> <interval>"; a key written before intervals were kept holds the time alone.
+  local tatText, intervalText = string.match(stored, '^(%S+) (%S+)$')
+  local previous = tonumber(tatText or stored)
+  local previousInterval = tonumber(intervalText or '')
+  if previous ~= nil and not (previous < now) then
+    local used = previous - now
+    if previousInterval ~= nil and previousInterval ~= interval then
+      used = used / previousInterval * interval
+      moved = true
+    end
+    if used > capacity then
+      used = capacity
+      moved = true
+    end
+    base = now + used
+  end
+end
 local tat = base + interval
 local ahead = tat - now
 if ahead > capacity + 1e-9 then
+  if moved then redis.call('SET', KEYS[1], fmt(base) .. ' ' .. fmt(interval), 'PX', math.ceil(base - now) + slack) end
   return {0, '0', fmt(base - now), fmt(ahead - capacity)}
 end
-redis.call('SET', KEYS[1], fmt(tat), 'PX', math.ceil(ahead) + slack)
+redis.call('SET', KEYS[1], fmt(tat) .. ' ' .. fmt(interval), 'PX', math.ceil(ahead) + slack)
 return {1, fmt(math.floor((capacity - ahead) / interval + 1e-9)), fmt(ahead), '0'}
 `
 

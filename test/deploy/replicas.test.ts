@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { Agent, request } from 'undici'
 import { loadSettings } from '../../common/config.js'
-import { gcraStep } from '../../gateway/rate-limit/gcra.js'
+import { gcraStep, type GcraState } from '../../gateway/rate-limit/gcra.js'
 import { startHubServer, type RunningHub } from '../../gateway/server.js'
 import { populationService } from '../../lgsp-node/services/population/index.js'
 import { deriveDevApiKey } from '../../registry/keys.js'
@@ -124,11 +124,11 @@ for (const count of [2, 3]) {
     const logged = await loggedExchanges(hubs[0] as RunningHub)
     t.equal(logged.filter((x) => x.statusCode === 200).length, admitted, 'the log holds each admitted exchange')
     const arrivals = logged.map((x) => x.requestInTs).sort((a, b) => a - b)
-    let tat: number | undefined
+    let state: GcraState | undefined
     let allowed = 0
     for (const at of arrivals) {
-      const step = gcraStep(tat, policy, at)
-      tat = step.tat
+      const step = gcraStep(state, policy, at)
+      state = step.state
       if (step.decision.allowed) allowed++
     }
     const spanS = ((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0)) / 1000

@@ -2,7 +2,7 @@
 import t from 'tap'
 import { request } from 'undici'
 import { populationService } from '../../lgsp-node/services/population/index.js'
-import { startHub } from '../helpers/hub.js'
+import { HUB_ADMIN_TOKEN, startHub } from '../helpers/hub.js'
 import { startNode, testDataset } from '../helpers/node-app.js'
 
 const CITIZENS = '/r1/VN/GOV/000.00.00.G01/CSDLQGDC/citizens'
@@ -83,4 +83,45 @@ t.test("a grant's own quota applies on top of the member's policy", async (t) =>
     await response.body.dump()
   }
   t.same(statuses, [200, 200, 200, 429, 429])
+})
+
+t.test('an admin changing a policy changes the next decision: raised limits free the agency at once, lowered ones bite at once', async (t) => {
+  let now = Date.parse('2026-03-01T00:00:00Z')
+  const node = await startNode(t, [populationService])
+  const hub = await startHub(t, { population: node.url }, { clock: () => now })
+  const key = hub.keys.get('000.00.00.H49') as string
+  const [grant] = await hub.store.listGrants({ client: { memberCode: '000.00.00.H49', subsystemCode: 'DVCTINH' }, service: { memberCode: '000.00.00.G01', subsystemCode: 'CSDLQGDC', serviceCode: 'citizens' } })
+  const admin = async (path: string, body: unknown): Promise<void> => {
+    const response = await request(`${hub.url}${path}`, { method: 'PATCH', headers: { authorization: `Bearer ${HUB_ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    t.equal(response.statusCode, 200, `PATCH ${path}`)
+    await response.body.dump()
+  }
+  const statuses = async (n: number): Promise<number[]> => {
+    const seen: number[] = []
+    for (let i = 0; i < n; i++) {
+      const response = await request(`${hub.url}${CITIZENS}/${testDataset.population.idAt(1)}`, { headers: { authorization: `Bearer ${key}`, 'x-road-client': 'VN/GOV/000.00.00.H49/DVCTINH' } })
+      seen.push(response.statusCode)
+      await response.body.dump()
+    }
+    return seen
+  }
+  const member = (rateLimit: { ratePerSecond: number, burst: number }): Promise<void> => admin('/v1/registry/members/000.00.00.H49', { rateLimit })
+
+  await member({ ratePerSecond: 0.01, burst: 1 })
+  t.same(await statuses(2), [200, 429], 'one request per 100 s: the second waits')
+  await member({ ratePerSecond: 100, burst: 5 })
+  t.same(await statuses(7), [200, 200, 200, 200, 429, 429, 429], 'raised: the used request counts at the new rate, the rest of the new burst is free now')
+  now += 10
+  t.same(await statuses(2), [200, 429], 'and it refills at the new rate (one per 10 ms)')
+  await member({ ratePerSecond: 1, burst: 2 })
+  t.same(await statuses(1), [429], 'lowered below what is in use: refused')
+  now += 1000
+  t.same(await statuses(2), [200, 429], 'but never for longer than the new bucket takes to drain: one second')
+
+  await member({ ratePerSecond: 1000, burst: 1000 })
+  await admin(`/v1/registry/grants/${grant?.id as string}`, { quota: { ratePerSecond: 0.01, burst: 1 } })
+  now += 1000
+  t.same(await statuses(2), [200, 429], "a grant's quota: one per 100 s")
+  await admin(`/v1/registry/grants/${grant?.id as string}`, { quota: { ratePerSecond: 1000, burst: 3 } })
+  t.same(await statuses(4), [200, 200, 429, 429], "raised: two more of the grant's new burst of three, at once")
 })

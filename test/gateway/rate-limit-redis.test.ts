@@ -8,7 +8,7 @@ import client from 'prom-client'
 import t, { type Test } from 'tap'
 import { connectRedis, RedisKeys } from '../../common/redis.js'
 import type { RateLimit } from '../../contracts/registry.js'
-import { gcraStep } from '../../gateway/rate-limit/gcra.js'
+import { gcraStep, type GcraState } from '../../gateway/rate-limit/gcra.js'
 import type { RateLimiter } from '../../gateway/rate-limit/limiter.js'
 import { LocalRateLimiter } from '../../gateway/rate-limit/local-limiter.js'
 import { RedisRateLimiter } from '../../gateway/rate-limit/redis-limiter.js'
@@ -54,15 +54,15 @@ async function decidesLikeGcra (t: Test, limiter: RateLimiter, bucket: string): 
   let mismatches = 0
   let admitted = 0
   for (const [p, policy] of policies.entries()) {
-    let tat: number | undefined
+    let state: GcraState | undefined
     const start = Date.now()
     const began = performance.now()
     for (const offset of scriptedOffsets(policy, 100)) {
       // The walk's clock never runs slower than the real one: Redis expires keys on real time, so a
       // stall of the test process longer than the TTL's slack could not make a key vanish early.
       const now = start + offset + (performance.now() - began)
-      const expected = gcraStep(tat, policy, now)
-      tat = expected.tat
+      const expected = gcraStep(state, policy, now)
+      state = expected.state
       const got = await limiter.consume(`${bucket}:${p}`, policy, now)
       if (expected.decision.allowed) admitted++
       if (mismatches < 5 && !t.strictSame(got, expected.decision, `${JSON.stringify(policy)} at +${(now - start).toFixed(3)} ms`)) mismatches++
@@ -71,6 +71,28 @@ async function decidesLikeGcra (t: Test, limiter: RateLimiter, bucket: string): 
   t.equal(mismatches, 0, 'every decision equal, to the last bit')
   const steps = policies.length * 100
   t.ok(admitted > steps * 0.05 && admitted < steps * 0.95, `the walk both admits and rejects (${admitted} of ${steps} admitted)`)
+
+  // One key while an admin changes its policy every 12 requests: rejections that move the key's
+  // time (a lowered limit) included. The slow policy last: its TTL outlives the walk's real time.
+  const changing = [policies[4], policies[1], policies[5], policies[0], policies[6], policies[2], policies[3], policies[1]] as RateLimit[]
+  let state: GcraState | undefined
+  let changedMismatches = 0
+  const outcomes = new Set<boolean>()
+  let now = Date.now()
+  for (const [c, policy] of changing.entries()) {
+    const offsets = scriptedOffsets(policy, 12)
+    for (let i = 0; i < offsets.length; i++) {
+      now += i === 0 ? 0.5 : (offsets[i] as number) - (offsets[i - 1] as number)
+      now = Math.max(now, Date.now())
+      const expected = gcraStep(state, policy, now)
+      state = expected.state
+      outcomes.add(expected.decision.allowed)
+      const got = await limiter.consume(`${bucket}:changing`, policy, now)
+      if (changedMismatches < 5 && !t.strictSame(got, expected.decision, `policy #${c} ${JSON.stringify(policy)}, request ${i + 1}`)) changedMismatches++
+    }
+  }
+  t.equal(changedMismatches, 0, 'across policy changes too, every decision equal')
+  t.equal(outcomes.size, 2, 'that walk also both admits and rejects')
 }
 
 interface Hammered {
