@@ -3,11 +3,13 @@
 import type { FastifyServerOptions } from 'fastify'
 
 // Personal IDs (12 digits), social-insurance codes (10), health-card numbers (2 letters + 13 digits).
-const PERSONAL_NUMBER = /(?<![\d])(?:[A-Z]{2}\d{13}|\d{12}|\d{10})(?![\d])/g
+// A UUID is matched first and kept whole: its last group is all digits once in about 300 ids, and
+// transaction ids (X-Road-Id, X-Road-Issue linking two exchanges) must survive masking intact.
+const PERSONAL_NUMBER = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|(?<![\d])(?:[A-Z]{2}\d{13}|\d{12}|\d{10})(?![\d])/gi
 
 /** Replaces every personal number in a text with a mask that keeps only its length visible. */
 export function maskPersonalNumbers (text: string): string {
-  return text.replace(PERSONAL_NUMBER, (match) => `[${match.length}-digit id]`)
+  return text.replace(PERSONAL_NUMBER, (match) => match.length === 36 ? match : `[${match.length}-digit id]`)
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'

@@ -1,5 +1,6 @@
 // What the hub learns about one exchange as it moves through the pipeline, and the transaction
 // record it becomes once the answer has left.
+import { maskPersonalNumbers } from '../../common/logging.js'
 import type { ErrorCode } from '../../contracts/errors.js'
 import type { Outcome, TransactionRecord } from '../../contracts/transaction.js'
 import { uuidv7 } from './ids.js'
@@ -12,7 +13,10 @@ export interface ExchangeState {
   requestOutTs: number | null
   responseInTs: number | null
   method: string
+  /** As X-Road-Client claims it; checked against the key's owner before anything is forwarded. */
   client: ClientIdentity | undefined
+  /** The member whose key authenticated the request, once known. */
+  keyOwner: KeyOwner | null
   call: ServiceCall | undefined
   providerNodeId: string | null
   restPattern: string | null
@@ -29,6 +33,12 @@ export interface ExchangeState {
   readonly arrivedAt: number
   providerWaitMs: number
 }
+
+export interface KeyOwner { readonly instance: string, readonly memberClass: string, readonly memberCode: string }
+
+/** The client parts a record holds, and the service parts: each may be unknown (null). */
+interface RecordedClient { instance: string, memberClass: string, memberCode: string, subsystemCode: string | null }
+interface RecordedService { instance: string, memberClass: string, memberCode: string, subsystemCode: string, serviceCode: string }
 
 const outcomeOfCode: Partial<Record<ErrorCode, Outcome>> = {
   'client.bad_request': 'bad_request',
@@ -55,7 +65,7 @@ export function newExchange (nowMs: number, method: string): ExchangeState {
   const id = uuidv7(nowMs)
   return {
     id, messageId: id, requestInTs: nowMs, requestOutTs: null, responseInTs: null, method,
-    client: undefined, call: undefined, providerNodeId: null, restPattern: null, userIdHash: null, issue: null,
+    client: undefined, keyOwner: null, call: undefined, providerNodeId: null, restPattern: null, userIdHash: null, issue: null,
     requestSize: 0, responseSize: 0, outcome: undefined, faultCode: null, requestHash: null, responseHash: null, recorded: false,
     arrivedAt: performance.now(), providerWaitMs: 0,
   }
@@ -68,11 +78,11 @@ export function hubMsOf (state: ExchangeState): number {
 
 export function toRecord (state: ExchangeState, statusCode: number, responseOutTs: number, gatewayId: string): TransactionRecord {
   const outcome = state.outcome ?? (statusCode < 400 ? 'success' : 'provider_error')
-  const client = state.client
-  const call = state.call
+  const { client, call } = recordedParties(state)
   return {
     id: state.id,
-    messageId: state.messageId,
+    // Only a client's own X-Road-Id can hold personal data; the hub's ids are left as they are.
+    messageId: state.messageId === state.id ? state.id : maskPersonalNumbers(state.messageId),
     requestInTs: state.requestInTs,
     requestOutTs: state.requestOutTs,
     responseInTs: state.responseInTs,
@@ -101,4 +111,30 @@ export function toRecord (state: ExchangeState, statusCode: number, responseOutT
     requestHash: state.requestHash,
     responseHash: state.responseHash,
   }
+}
+
+/**
+ * Who called what, as the record keeps it. An exchange the hub answered itself may have been refused
+ * for its very identifiers: a personal ID in a service-code position (a path missing its subsystem),
+ * say, so their parts are masked. And a claimed client of another member than the key's is never
+ * recorded: the key's owner is (no subsystem), so that an impersonation attempt counts against whoever made it.
+ */
+function recordedParties (state: ExchangeState): { client: RecordedClient | undefined, call: RecordedService | undefined } {
+  if (state.faultCode === null) return { client: state.client, call: state.call }
+  const claimed = state.client
+  const owner = state.keyOwner
+  const client = owner !== null && (claimed === undefined || claimed.instance !== owner.instance || claimed.memberClass !== owner.memberClass || claimed.memberCode !== owner.memberCode)
+    ? { ...owner, subsystemCode: null }
+    : claimed === undefined ? undefined : maskClient(claimed)
+  return { client, call: state.call === undefined ? undefined : maskService(state.call) }
+}
+
+function maskClient (c: RecordedClient): RecordedClient {
+  const mask = maskPersonalNumbers
+  return { instance: mask(c.instance), memberClass: mask(c.memberClass), memberCode: mask(c.memberCode), subsystemCode: c.subsystemCode === null ? null : mask(c.subsystemCode) }
+}
+
+function maskService (s: RecordedService): RecordedService {
+  const mask = maskPersonalNumbers
+  return { instance: mask(s.instance), memberClass: mask(s.memberClass), memberCode: mask(s.memberCode), subsystemCode: mask(s.subsystemCode), serviceCode: mask(s.serviceCode) }
 }

@@ -99,6 +99,7 @@ async function handle (request: FastifyRequest, reply: FastifyReply, options: Ex
   const view = options.registry.current
   exchange.call = parseServiceCall(request.url)
   const member = authenticate(view, headers.authorization)
+  exchange.keyOwner = { instance: view.instance, memberClass: member.memberClass, memberCode: member.code }
   exchange.client = parseClientHeader(headers['x-road-client'])
   checkIdentity(view, member, exchange.client)
   const resolved = resolveAndAuthorize(view, request.method, exchange.call, exchange.client)

@@ -4,7 +4,7 @@ import t, { type Test } from 'tap'
 import { request } from 'undici'
 import { citizenSchema } from '../../contracts/population.js'
 import { populationService } from '../../lgsp-node/services/population/index.js'
-import { startHub } from '../helpers/hub.js'
+import { HUB_ADMIN_TOKEN, startHub } from '../helpers/hub.js'
 import { startNode, testDataset } from '../helpers/node-app.js'
 
 const QUANG_NINH = '000.00.00.H49'
@@ -130,4 +130,46 @@ t.test('a provider error passes through unchanged, without X-Road-Error', async 
   const body = await response.body.json() as { type: string }
   t.equal(body.type, 'client.invalid_identifier', "the node's own problem body")
   t.match(hub.records.at(-1), { outcome: 'provider_error', faultCode: null, statusCode: 400 })
+})
+
+t.test('records, stats and metrics keep no personal number from a malformed call, and name the key owner, not a claimed client', async (t) => {
+  const { hub, key, call } = await federation(t)
+  const id = testDataset.population.idAt(201)
+  // The subsystem left out: the personal ID lands where the service code belongs.
+  const misplaced = await call(`/r1/VN/GOV/000.00.00.G01/citizens/${id}`)
+  t.equal(misplaced.statusCode, 404)
+  await misplaced.body.dump()
+  const anonymous = await request(`${hub.url}/r1/VN/GOV/000.00.00.G01/citizens/${id}`)
+  t.equal(anonymous.statusCode, 401)
+  await anonymous.body.dump()
+  const ownId = await call(`${CITIZENS}/${id}`, { headers: { 'x-road-id': `case-${id}` } })
+  t.equal(ownId.headers['x-road-id'], `case-${id}`, 'the client gets its own X-Road-Id back as it sent it')
+  await ownId.body.dump()
+  // A UUID whose last group is all digits, as one in about 300 are: an id, not a personal number.
+  const uuid = '0190a1b2-c3d4-7e5f-8a9b-123456789012'
+  const linked = await call(`${CITIZENS}/${id}`, { headers: { 'x-road-id': uuid, 'x-road-issue': uuid } })
+  t.equal(linked.statusCode, 200)
+  await linked.body.dump()
+  const spoofed = await request(`${hub.url}${CITIZENS}/${id}`, { headers: { authorization: `Bearer ${key}`, 'x-road-client': 'VN/GOV/000.00.00.H41/DVCTINH' } })
+  t.equal(spoofed.statusCode, 403)
+  t.equal(spoofed.headers['x-road-client'], 'VN/GOV/000.00.00.H41/DVCTINH', 'the answer echoes the claim')
+  await spoofed.body.dump()
+
+  const [misplacedRecord, anonymousRecord, ownIdRecord, linkedRecord, spoofedRecord] = hub.records
+  t.match(misplacedRecord, { outcome: 'unknown_service', serviceSubsystemCode: 'citizens', serviceCode: '[12-digit id]', clientMemberCode: QUANG_NINH })
+  t.match(anonymousRecord, { outcome: 'unauthenticated', serviceCode: '[12-digit id]', clientMemberCode: null })
+  t.equal(ownIdRecord?.messageId, 'case-[12-digit id]')
+  t.match(linkedRecord, { messageId: uuid, issue: uuid })
+  t.match(spoofedRecord, { outcome: 'denied', clientMemberCode: QUANG_NINH, clientSubsystemCode: null }, 'counted against the key owner')
+  t.notMatch(JSON.stringify(hub.records), id, 'no record holds the personal ID')
+
+  await hub.hub.writer.flush()
+  const admin = { authorization: `Bearer ${HUB_ADMIN_TOKEN}` }
+  const stats = await (await request(`${hub.url}/v1/stats?groupBy=service,client`, { headers: admin })).body.text()
+  t.match(stats, '000.00.00.G01/citizens/[12-digit id]')
+  t.notMatch(stats, id, 'nor do the stats')
+  const mine = await (await request(`${hub.url}/v1/transactions?member=${QUANG_NINH}&outcome=denied`, { headers: admin })).body.json() as { items: unknown[] }
+  t.equal(mine.items.length, 1, "the impersonation attempt is found under the key owner's member")
+  const metrics = await (await request(`${hub.url}/metrics`)).body.text()
+  t.notMatch(metrics, id, 'nor do the metrics')
 })
