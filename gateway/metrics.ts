@@ -33,6 +33,12 @@ export interface HubMetricsOptions {
 }
 
 const UNKNOWN = 'unknown'
+/**
+ * Refusals that came before the hub knew the named service is registered: the service is whatever the
+ * sender wrote, and labelling by it would let anyone, keyless, mint a series per request (and fill
+ * the cap below for everyone). They count under service `unknown`; the record keeps what was asked.
+ */
+const UNCHECKED_SERVICE = new Set<string>(['client.bad_request', 'client.unauthenticated', 'client.identity_mismatch', 'client.unknown_service', 'client.unknown_route'])
 const OVERFLOW = 'other'
 const CIRCUIT_VALUES: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 }
 /** Seconds, 1 ms to 60 s: from an in-memory mock answer to the longest service timeout worth keeping. */
@@ -90,16 +96,18 @@ export class HubMetrics {
   observeExchange (record: TransactionRecord, hubMs?: number): void {
     // One string per call on the hit path; label values are built only when a new set is bound.
     // A missing part keys as '' (never a valid identifier part), so it cannot meet a code named "null".
-    const key = `${record.clientMemberCode ?? ''}/${record.clientSubsystemCode ?? ''}|${record.serviceMemberCode ?? ''}/${record.serviceSubsystemCode ?? ''}/${record.serviceCode ?? ''}|${record.outcome}|${record.statusCode}`
-    const children = this.children.get(key) ?? this.bind(key, record)
+    const checked = record.faultCode === null || !UNCHECKED_SERVICE.has(record.faultCode)
+    const service = checked ? `${record.serviceMemberCode ?? ''}/${record.serviceSubsystemCode ?? ''}/${record.serviceCode ?? ''}` : '?'
+    const key = `${record.clientMemberCode ?? ''}/${record.clientSubsystemCode ?? ''}|${service}|${record.outcome}|${record.statusCode}`
+    const children = this.children.get(key) ?? this.bind(key, record, checked)
     children.count.count++
     this.durations.observe(children.duration, durationMs(record) / 1000)
     if (hubMs !== undefined) this.hubTimes.observe(this.hubTime, hubMs / 1000)
   }
 
-  private bind (key: string, record: TransactionRecord): ExchangeChildren {
+  private bind (key: string, record: TransactionRecord, serviceChecked: boolean): ExchangeChildren {
     let caller = `${record.clientMemberCode ?? UNKNOWN}/${record.clientSubsystemCode ?? UNKNOWN}`
-    let service = `${record.serviceMemberCode ?? UNKNOWN}/${record.serviceSubsystemCode ?? UNKNOWN}/${record.serviceCode ?? UNKNOWN}`
+    let service = serviceChecked ? `${record.serviceMemberCode ?? UNKNOWN}/${record.serviceSubsystemCode ?? UNKNOWN}/${record.serviceCode ?? UNKNOWN}` : UNKNOWN
     const { outcome } = record
     const status = String(record.statusCode)
     // Past the cap, new label sets share one series per outcome and status instead of adding more.

@@ -173,3 +173,16 @@ t.test('records, stats and metrics keep no personal number from a malformed call
   const metrics = await (await request(`${hub.url}/metrics`)).body.text()
   t.notMatch(metrics, id, 'nor do the metrics')
 })
+
+t.test('callers cannot mint metric series with made-up services: refusals before the service is known count under "unknown"', async (t) => {
+  const { hub, call } = await federation(t)
+  const series = async (): Promise<string[]> => (await (await request(`${hub.url}/metrics`)).body.text()).split('\n').filter((line) => line.startsWith('ndxp_exchanges_total{'))
+  for (let i = 0; i < 30; i++) {
+    for (const response of [await request(`${hub.url}/r1/VN/GOV/X/Y/made-up-${i}`), await call(`/r1/VN/GOV/000.00.00.G01/CSDLQGDC/made-up-${i}`)]) await response.body.dump()
+  }
+  const lines = await series()
+  t.equal(lines.filter((line) => line.includes('made-up')).length, 0, 'no series names a made-up service')
+  t.match(lines.join('\n'), /ndxp_exchanges_total\{client="unknown\/unknown",service="unknown",outcome="unauthenticated",status="401"\} 30/)
+  t.match(lines.join('\n'), /ndxp_exchanges_total\{client="000.00.00.H49\/DVCTINH",service="unknown",outcome="unknown_service",status="404"\} 30/)
+  t.equal(hub.records.filter((r) => r.serviceCode?.startsWith('made-up') === true).length, 60, 'the records keep what was asked')
+})

@@ -111,7 +111,7 @@ t.test('/metrics exposes exchanges, latency, rejections, circuits, the writer an
   const has = (line: string, why?: string) => t.ok(text.split('\n').includes(line), why === undefined ? line : `${line}: ${why}`)
   has('ndxp_exchanges_total{client="000.00.00.H49/DVCTINH",service="000.00.00.G01/CSDLQGDC/citizens",outcome="success",status="200"} 2')
   has('ndxp_exchanges_total{client="000.00.00.H49/DVCTINH",service="000.00.00.G01/CSDLQGDC/citizens",outcome="provider_error",status="404"} 1')
-  has('ndxp_exchanges_total{client="unknown/unknown",service="000.00.00.G01/unknown/unknown",outcome="unauthenticated",status="401"} 1')
+  has('ndxp_exchanges_total{client="unknown/unknown",service="unknown",outcome="unauthenticated",status="401"} 1')
   has('ndxp_exchange_duration_seconds_bucket{le="0.001",service="000.00.00.G01/CSDLQGDC/citizens",outcome="success"} 0')
   has('ndxp_exchange_duration_seconds_bucket{le="0.025",service="000.00.00.G01/CSDLQGDC/citizens",outcome="success"} 1')
   has('ndxp_exchange_duration_seconds_bucket{le="0.5",service="000.00.00.G01/CSDLQGDC/citizens",outcome="success"} 2')
