@@ -31,7 +31,7 @@ function originOf (text: string, flag: string): string {
 
 function announce (what: string, running: RunningProxy): void {
   console.log(`${what} listening on ${running.url}`)
-  closeOnSignals(running.close, (message) => console.log(message))
+  closeOnSignals(running.close, { info: (message) => console.log(message), error: (message) => console.error(message) })
 }
 
 export async function runBalance (args: string[]): Promise<void> {

@@ -11,5 +11,5 @@ export async function runGateway (args: string[]): Promise<void> {
     console.log(`hub listening on ${running.url}`)
     for (const key of running.devKeys.filter((k) => k.active)) console.log(`  ${key.memberCode.padEnd(15)} ${key.key}  ${key.memberName}`)
   }
-  closeOnSignals(running.close, (message) => running.hub.app.log.info(message))
+  closeOnSignals(running.close, { info: (message) => running.hub.app.log.info(message), error: (message) => running.hub.app.log.error(message) })
 }

@@ -30,5 +30,5 @@ export async function runNode (args: string[]): Promise<void> {
   // Under `ndxp up` the supervisor waits for this message before printing the endpoints.
   process.send?.({ type: 'listening', node: definition.id, url: running.url })
   if (process.send === undefined) console.log(`${definition.id} node listening on ${running.url}`)
-  closeOnSignals(() => running.app.close(), (message) => running.app.log.info(message))
+  closeOnSignals(() => running.app.close(), { info: (message) => running.app.log.info(message), error: (message) => running.app.log.error(message) })
 }

@@ -12,6 +12,8 @@ export interface ProblemPluginOptions {
   errorHeader?: string
   /** A per-request transaction id to echo in problems, when the app assigns one. */
   transactionIdOf?: (request: FastifyRequest) => string | undefined
+  /** Answers some unrouted requests itself (the hub: methods it does not relay on /r1/); undefined leaves them to the 404. */
+  notFound?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined
 }
 
 export function sendProblem (reply: FastifyReply, error: NdxpError, options: ProblemPluginOptions = {}): FastifyReply {
@@ -63,6 +65,8 @@ async function problemPlugin (app: FastifyInstance, options: ProblemPluginOption
     return sendProblem(reply, normalized, options)
   })
   app.setNotFoundHandler((request, reply) => {
+    const answered = options.notFound?.(request, reply)
+    if (answered !== undefined) return answered
     return sendProblem(reply, new NdxpError('client.unknown_route', `No route ${request.method} ${request.url.split('?')[0]}; see /docs.`), options)
   })
 }

@@ -4,7 +4,7 @@ import { z } from 'zod'
 
 export const outcomes = [
   'success', 'provider_error', 'bad_request', 'unauthenticated', 'denied', 'unknown_service', 'rate_limited',
-  'payload_too_large', 'timeout', 'unreachable', 'circuit_open', 'store_unavailable', 'error',
+  'payload_too_large', 'timeout', 'unreachable', 'circuit_open', 'store_unavailable', 'error', 'abandoned',
 ] as const
 export const outcomeSchema = z.enum(outcomes)
 export type Outcome = z.infer<typeof outcomeSchema>

@@ -6,6 +6,7 @@ import { contractSerializerCompiler } from '../common/contract-serializer.js'
 import { drainPlugin } from '../common/drain.js'
 import { Agent, type Dispatcher } from 'undici'
 import { registerOpenApi } from '../common/openapi.js'
+import { problemClientErrorHandler } from '../common/client-errors.js'
 import problemPlugin, { sendProblem } from '../common/problem-plugin.js'
 import { NdxpError } from '../contracts/errors.js'
 import type { TransactionRecord } from '../contracts/transaction.js'
@@ -18,8 +19,8 @@ import { transactionRoutes } from './transactions/routes.js'
 import type { TransactionStore } from './transactions/store.js'
 import { TransactionWriter } from './transactions/writer.js'
 import { CircuitBreaker, type CircuitState } from './exchange/circuit-breaker.js'
-import { hubMsOf, newExchange, outcomeOf, toRecord } from './exchange/exchange-state.js'
-import { exchangePlugin } from './exchange/plugin.js'
+import { InFlightExchanges } from './exchange/in-flight.js'
+import { exchangePlugin, METHODS, refuseUnrouted } from './exchange/plugin.js'
 import type { RateLimiter } from './rate-limit/limiter.js'
 import { LocalRateLimiter } from './rate-limit/local-limiter.js'
 import { RegistryCache, type RegistryCacheOptions } from './registry-cache.js'
@@ -47,6 +48,8 @@ export interface HubOptions {
   readonly circuit?: { threshold?: number, cooldownMs?: number, onChange?: (nodeId: string, state: CircuitState) => void }
   /** Slow-client protection: the whole request must arrive within this time. */
   readonly requestTimeoutMs?: number
+  /** A graceful stop waits this long for exchanges in flight, then cuts them (recorded as abandoned). Default 10 s. */
+  readonly drainDeadlineMs?: number
   /** Where transaction records go while the store is unreachable (see transactions/spool.ts). */
   readonly spool?: TransactionSpool
   /** Announcements of registry changes by other replicas (a shared store). */
@@ -70,10 +73,18 @@ export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
 
 export async function buildHub (options: HubOptions): Promise<Hub> {
   const clock = options.clock ?? Date.now
+  const requestTimeout = options.requestTimeoutMs ?? 30_000
+  const inFlight = new InFlightExchanges()
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: 1024 * 1024,
-    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    requestTimeout,
+    // Node checks the whole-request deadline only every connectionsCheckingInterval (30 s by default)
+    // and gives headers 60 s of their own: checked each second, a slow client gets its 408 on time.
+    http: { headersTimeout: Math.min(requestTimeout, 60_000), connectionsCheckingInterval: 1000 },
+    // What Node's parser refuses (broken framing, oversized headers, the deadline) as problem+json;
+    // an exchange it cuts short is recorded with that answer.
+    clientErrorHandler: problemClientErrorHandler(requestTimeout, inFlight.refused),
     // During a graceful stop, requests already on open connections are still served and recorded.
     return503OnClosing: false,
     routerOptions: { maxParamLength: 500 },
@@ -81,12 +92,7 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
     frameworkErrors: (error, request, reply) => {
       const problem = new NdxpError('client.bad_request', `the request URL is malformed (${error.message}); percent-encode each identifier part on its own`)
       if (!request.url.startsWith('/r1/')) return sendProblem(reply, problem)
-      const exchange = newExchange(clock(), request.method)
-      exchange.faultCode = problem.code
-      exchange.outcome = outcomeOf(problem.code)
-      reply.raw.once('finish', () => record(toRecord(exchange, problem.statusCode, clock(), options.gatewayId), hubMsOf(exchange)))
-      reply.header('x-road-id', exchange.id)
-      return sendProblem(reply, problem, { errorHeader: 'X-Road-Error', transactionIdOf: () => exchange.id })
+      return refuseUnrouted(reply, problem, { record, clock, gatewayId: options.gatewayId })
     },
   })
   const writer = new TransactionWriter({
@@ -125,8 +131,13 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
 
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(contractSerializerCompiler)
-  await app.register(problemPlugin)
-  await app.register(drainPlugin)
+  await app.register(problemPlugin, {
+    // Every path under /r1/ routes for the methods the hub relays: what reaches the 404 there is another method.
+    notFound: (request, reply) => request.url.startsWith('/r1/')
+      ? refuseUnrouted(reply.header('allow', METHODS.join(', ')), new NdxpError('client.method_not_allowed', `the hub relays ${METHODS.join(', ')}; not ${request.method}`), { record, clock, gatewayId: options.gatewayId })
+      : undefined,
+  })
+  await app.register(drainPlugin, { ...(options.drainDeadlineMs !== undefined && { deadlineMs: options.drainDeadlineMs }) })
   await registerOpenApi(app, {
     title: 'ndxp hub',
     description: 'NDXP-style national data-exchange hub: X-Road REST exchange under /r1/, management under /v1/',
@@ -140,6 +151,7 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     heartbeatStaleMs,
     clock,
+    inFlight,
   })
   const onChange = (): Promise<void> => registry.refresh()
   await app.register(healthRoutes, {
@@ -158,10 +170,15 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
   })
   // Fastify runs onClose after in-flight requests have finished, so every answer is queued by now.
   app.addHook('onClose', async () => {
+    // Exchanges cut at the drain deadline are recorded as their connections close (as abandoned):
+    // those close events come after the server's own, so wait for them before the log closes.
+    await inFlight.settled(2000)
     await writer.close()
     await registry.stop()
     await limiter.close?.()
-    if (options.dispatcher === undefined) await dispatcher.close()
+    // Provider calls still open belong to exchanges already recorded: abort them rather than wait
+    // out their service timeouts.
+    if (options.dispatcher === undefined) await dispatcher.destroy()
   })
   return { app, registry, breaker, limiter, writer, metrics }
 }

@@ -1,6 +1,7 @@
 // Opens what a hub process keeps its state in, from settings: embedded SQLite files for one hub, or
 // Redis for replicas that must act as one hub (one registry, one rate limit per agency, one log).
 // Either way the transaction writer gets a local spool, so an unreachable store loses no record.
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Redis } from 'ioredis'
@@ -16,7 +17,7 @@ import { ReplicaPresence } from './rate-limit/replica-presence.js'
 import { ResilientRateLimiter } from './rate-limit/resilient-limiter.js'
 import { rateLimitReadiness, registerRateLimitStoreMetrics } from './rate-limit/store-status.js'
 import { openRedisTransactionStore } from './transactions/redis-store.js'
-import { TransactionSpool } from './transactions/spool.js'
+import { adoptOrphanedSpools, TransactionSpool } from './transactions/spool.js'
 import { openSqliteTransactionStore } from './transactions/sqlite-store.js'
 import { openThreadedSqliteTransactionStore } from './transactions/sqlite-threaded-store.js'
 import type { TransactionStore } from './transactions/store.js'
@@ -37,7 +38,29 @@ export function dataFile (settings: Settings, name: string): string {
 function spoolFor (settings: Settings, gatewayId: string, logger: FastifyBaseLogger): TransactionSpool | undefined {
   if (settings.NDXP_DATA_DIR === ':memory:') return undefined
   // One directory per replica: two replicas sharing a data directory must not replay each other's file.
-  return new TransactionSpool(join(settings.NDXP_DATA_DIR, 'spool', gatewayId.replace(/[^A-Za-z0-9._-]/g, '_')), logger)
+  const root = join(settings.NDXP_DATA_DIR, 'spool')
+  const dir = join(root, spoolName(gatewayId))
+  // The default gateway id holds the pid, so a plain restart comes back under a new one: take over
+  // the spools of this host's ended runs (by their default names) rather than leave them undelivered.
+  const moved = adoptOrphanedSpools(root, dir, (name) => endedDefaultRun(name))
+  if (moved > 0) logger.warn({ segments: moved }, 'delivering the transaction spool of an earlier run of this hub on this host')
+  return new TransactionSpool(dir, logger)
+}
+
+const spoolName = (gatewayId: string): string => gatewayId.replace(/[^A-Za-z0-9._-]/g, '_')
+
+/** A spool named after this host's default gateway id (`<host>-<pid>`) whose process no longer runs. */
+function endedDefaultRun (name: string): boolean {
+  const prefix = `${spoolName(hostname())}-`
+  if (!name.startsWith(prefix)) return false
+  const pid = Number(name.slice(prefix.length))
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false
+  try {
+    process.kill(pid, 0)
+    return false // alive (a replica running beside this one)
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH'
+  }
 }
 
 export async function openHubStores (settings: Settings, gatewayId: string, logger: FastifyBaseLogger): Promise<HubStores> {

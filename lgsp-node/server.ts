@@ -59,15 +59,23 @@ function loadFaultRules (setting: string | undefined) {
   return parseFaultRules(setting, 'NDXP_FAULTS')
 }
 
-/** Closes the app once on the first SIGTERM/SIGINT; a second signal exits at once. */
-export function closeOnSignals (close: () => Promise<void>, log: (message: string) => void): void {
-  let closing = false
+/**
+ * Closes the app once on the first SIGTERM/SIGINT; the same signal again exits at once. Another
+ * signal while closing is ignored: Ctrl-C in a terminal reaches every process of the group, and a
+ * supervisor (`ndxp up`) passing on its own SIGTERM must not cut the drain it is waiting for.
+ */
+export function closeOnSignals (close: () => Promise<void>, log: { info: (message: string) => void, error: (message: string) => void }): void {
+  let first: NodeJS.Signals | undefined
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (closing) process.exit(130)
-    closing = true
-    log(`${signal}: draining and closing`)
+    if (first !== undefined) {
+      if (signal !== first) return
+      log.error(`${signal} again: exiting without draining; records not yet written are lost`)
+      process.exit(130)
+    }
+    first = signal
+    log.info(`${signal}: draining and closing`)
     close().then(() => process.exit(0), (error: unknown) => {
-      log(`close failed: ${String(error)}`)
+      log.error(`close failed: ${String(error)}`)
       process.exit(1)
     })
   }

@@ -29,6 +29,8 @@ export interface ExchangeState {
   requestHash: string | null
   responseHash: string | null
   recorded: boolean
+  /** The status of an answer the hub gave outside the reply (Node's parser refused the rest of the request). */
+  answeredStatus: number | null
   /** performance.now() at arrival, and the milliseconds spent waiting for the provider: the hub's own time is the rest. */
   readonly arrivedAt: number
   providerWaitMs: number
@@ -50,6 +52,9 @@ const outcomeOfCode: Partial<Record<ErrorCode, Outcome>> = {
   'client.payload_too_large': 'payload_too_large',
   'client.unsupported_media_type': 'bad_request',
   'client.rate_limited': 'rate_limited',
+  'client.request_timeout': 'bad_request',
+  'client.headers_too_large': 'bad_request',
+  'client.method_not_allowed': 'bad_request',
   'server.provider_timeout': 'timeout',
   'server.provider_unreachable': 'unreachable',
   'server.provider_circuit_open': 'circuit_open',
@@ -66,7 +71,7 @@ export function newExchange (nowMs: number, method: string): ExchangeState {
   return {
     id, messageId: id, requestInTs: nowMs, requestOutTs: null, responseInTs: null, method,
     client: undefined, keyOwner: null, call: undefined, providerNodeId: null, restPattern: null, userIdHash: null, issue: null,
-    requestSize: 0, responseSize: 0, outcome: undefined, faultCode: null, requestHash: null, responseHash: null, recorded: false,
+    requestSize: 0, responseSize: 0, outcome: undefined, faultCode: null, requestHash: null, responseHash: null, recorded: false, answeredStatus: null,
     arrivedAt: performance.now(), providerWaitMs: 0,
   }
 }

@@ -12,6 +12,7 @@ import type { RegistryCache } from '../registry-cache.js'
 import { authenticate, checkIdentity, resolveAndAuthorize } from './authorize.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
 import { hubMsOf, newExchange, outcomeOf, toRecord, type ExchangeState } from './exchange-state.js'
+import type { InFlightExchanges } from './in-flight.js'
 import { relayToProvider, setExchangeHeaders } from './relay.js'
 import { applyRateLimits } from './limits.js'
 import { parseClientHeader, parseServiceCall } from './parse-request.js'
@@ -33,7 +34,11 @@ export interface ExchangeOptions {
   /** A node whose last heartbeat is older than this is treated as down. */
   readonly heartbeatStaleMs: number
   readonly clock: () => number
+  readonly inFlight: InFlightExchanges
 }
+
+/** The status recorded for an exchange whose client left before any answer (nginx's "client closed request"). */
+export const CLIENT_CLOSED = 499
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,7 +46,7 @@ declare module 'fastify' {
   }
 }
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
+export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
 
 export async function exchangePlugin (app: FastifyInstance, options: ExchangeOptions): Promise<void> {
   app.decorateRequest('exchange', null)
@@ -52,8 +57,9 @@ export async function exchangePlugin (app: FastifyInstance, options: ExchangeOpt
   app.addHook('onRequest', async (request, reply) => {
     const exchange = newExchange(options.clock(), request.method)
     request.exchange = exchange
+    options.inFlight.track(request.raw.socket, exchange, reply)
     // 'close' fires for every response, also when a streamed answer broke off and Fastify skipped
-    // onResponse: the backstop that keeps "every answer is recorded" true.
+    // onResponse, or when the client left before any answer: the backstop that keeps every exchange recorded.
     reply.raw.once('close', () => finish(exchange, reply, options))
   })
 
@@ -79,8 +85,31 @@ export async function exchangePlugin (app: FastifyInstance, options: ExchangeOpt
 function finish (exchange: ExchangeState, reply: FastifyReply, options: ExchangeOptions): void {
   if (exchange.recorded) return
   exchange.recorded = true
-  if (exchange.faultCode !== null && exchange.responseSize === 0) exchange.responseSize = Number(reply.getHeader('content-length') ?? 0)
-  options.record(toRecord(exchange, reply.statusCode, options.clock(), options.gatewayId), hubMsOf(exchange))
+  options.inFlight.release(exchange)
+  let status = reply.statusCode
+  if (exchange.answeredStatus !== null) {
+    status = exchange.answeredStatus
+  } else if (!reply.raw.headersSent) {
+    // The client went away before the hub answered: no answer, whatever the provider later says.
+    status = CLIENT_CLOSED
+    exchange.outcome = 'abandoned'
+  } else if (exchange.faultCode !== null && exchange.responseSize === 0) {
+    exchange.responseSize = Number(reply.getHeader('content-length') ?? 0)
+  }
+  options.record(toRecord(exchange, status, options.clock(), options.gatewayId), hubMsOf(exchange))
+}
+
+/**
+ * An exchange refused before it reached the exchange route (a URL Fastify cannot route, a method
+ * the hub does not relay): answered as a problem with the X-Road headers, and recorded like any other.
+ */
+export function refuseUnrouted (reply: FastifyReply, problem: NdxpError, options: Pick<ExchangeOptions, 'record' | 'clock' | 'gatewayId'>): FastifyReply {
+  const exchange = newExchange(options.clock(), reply.request.method)
+  exchange.faultCode = problem.code
+  exchange.outcome = outcomeOf(problem.code)
+  reply.raw.once('close', () => options.record(toRecord(exchange, reply.raw.headersSent ? problem.statusCode : CLIENT_CLOSED, options.clock(), options.gatewayId), hubMsOf(exchange)))
+  reply.header('x-road-id', exchange.id)
+  return sendProblem(reply, problem, { errorHeader: 'X-Road-Error', transactionIdOf: () => exchange.id })
 }
 
 async function handle (request: FastifyRequest, reply: FastifyReply, options: ExchangeOptions): Promise<FastifyReply> {

@@ -56,9 +56,13 @@ export async function relayToProvider (request: FastifyRequest, reply: FastifyRe
 
   const source = requestBody(request, parsedBody)
   let meter: MeteredStream | undefined
+  let clientBodyError: Error | undefined
   if (source !== undefined) {
     meter = new MeteredStream(true, options.bodyLimit)
-    source.once('error', (error) => meter?.destroy(error))
+    source.once('error', (error) => {
+      clientBodyError = error
+      meter?.destroy(error)
+    })
     source.pipe(meter)
   }
   exchange.requestOutTs = options.clock()
@@ -85,8 +89,15 @@ export async function relayToProvider (request: FastifyRequest, reply: FastifyRe
       options.breaker.onFailure(nodeId, options.clock())
       throw transportError(error.cause, nodeId, timeoutMs)
     }
+    if (clientBodyError !== undefined) {
+      throw new NdxpError('client.bad_request', 'the request body broke off before it was complete (the connection closed, or its chunked framing was invalid)', { cause: clientBodyError })
+    }
     const mapped = transportError(error, nodeId, timeoutMs)
-    if (mapped.code !== 'client.payload_too_large') options.breaker.onFailure(nodeId, options.clock())
+    // Only a failure once the provider could have had the whole request counts against it: a body
+    // the client was still sending (or that broke the limit) says nothing of the provider's health,
+    // and counting it would let one agency open a provider's circuit for every other.
+    const wholeRequestSent = source === undefined || request.raw.complete
+    if (mapped.code !== 'client.payload_too_large' && wholeRequestSent) options.breaker.onFailure(nodeId, options.clock())
     throw mapped
   }
   exchange.providerWaitMs = performance.now() - sentAt

@@ -2,7 +2,7 @@
 // store refused for being down are appended (fsync'd) as JSON lines, and replayed once it is back.
 // Replay relies on the store's idempotent append: a crash between a replayed append and deleting the
 // file replays it again, and the store skips the ids it already has, so nothing is counted twice.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TransactionRecord } from '../../contracts/transaction.js'
 
@@ -19,7 +19,8 @@ export class TransactionSpool {
   private sequence = 0
   private records = 0
 
-  constructor (private readonly dir: string, private readonly logger: SpoolLogger) {
+  /** `write` is Node's writeSync; tests hand in one that fills the disk part-way. */
+  constructor (private readonly dir: string, private readonly logger: SpoolLogger, private readonly writeBytes: typeof writeSync = writeSync) {
     mkdirSync(dir, { recursive: true })
     // Segments left by an earlier process (stopped while its store was down) are delivered too.
     for (const file of this.segments()) this.records += countLines(join(dir, file))
@@ -39,8 +40,17 @@ export class TransactionSpool {
     }
     let text = ''
     for (const record of records) text += `${JSON.stringify(record)}\n`
-    writeSync(this.fd, text)
-    fsyncSync(this.fd)
+    const bytes = Buffer.from(text)
+    const before = fstatSync(this.fd).size
+    try {
+      // A nearly full disk takes part of a write without an error: the rest must follow, or fail.
+      for (let written = 0; written < bytes.length;) written += this.writeBytes(this.fd, bytes, written, bytes.length - written)
+      fsyncSync(this.fd)
+    } catch (error) {
+      // Not a line of this batch stays: the caller keeps it all (in memory) and retries.
+      ftruncateSync(this.fd, before)
+      throw error
+    }
     this.records += records.length
   }
 
@@ -71,8 +81,10 @@ export class TransactionSpool {
     this.segment = undefined
   }
 
+  /** Seals the segment; an empty spool leaves no directory behind. */
   close (): void {
     this.seal()
+    if (this.segments().length === 0) removeIfEmpty(this.dir)
   }
 
   private segments (): string[] {
@@ -93,6 +105,36 @@ export class TransactionSpool {
       }
     }
     return records
+  }
+}
+
+/**
+ * Moves the segments of spools whose process has ended into `into`, so that a hub restarted under a
+ * new gateway id (the default one holds the pid) still delivers what its earlier run spooled.
+ * `orphaned` says which sibling directory names belong to an ended process. Returns how many moved.
+ */
+export function adoptOrphanedSpools (root: string, into: string, orphaned: (name: string) => boolean): number {
+  if (!existsSync(root)) return 0
+  let moved = 0
+  for (const name of readdirSync(root)) {
+    const dir = join(root, name)
+    if (dir === into || !orphaned(name) || !statSync(dir).isDirectory()) continue
+    mkdirSync(into, { recursive: true })
+    for (const file of readdirSync(dir).filter((f) => SEGMENT.test(f))) {
+      renameSync(join(dir, file), join(into, existsSync(join(into, file)) ? `spool-${file.slice(6, 19)}-${String(moved % 1_000_000).padStart(6, '0')}.jsonl` : file))
+      moved++
+    }
+    removeIfEmpty(dir)
+  }
+  return moved
+}
+
+function removeIfEmpty (dir: string): void {
+  try {
+    rmdirSync(dir)
+  } catch {
+    // Something else lives there, or it is gone already: either way there is nothing to remove.
+    return undefined
   }
 }
 

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { Agent, request } from 'undici'
 import { openSqliteTransactionStore } from '../../gateway/transactions/sqlite-store.js'
 import { populationService } from '../../lgsp-node/services/population/index.js'
@@ -12,7 +12,8 @@ import { spawnCli } from '../helpers/spawn-cli.js'
 import { applySeed, DEFAULT_DEV_SECRET, defaultSeed } from '../../registry/seed.js'
 import { openSqliteRegistryStore } from '../../registry/sqlite-store.js'
 
-t.test('SIGTERM mid-load: records on disk equal answers received', async (t) => {
+/** Loads a real hub process, sends it `signals` 50 ms apart, and returns what the clients and the log saw. */
+async function stopUnderLoad (t: Test, signals: NodeJS.Signals[]): Promise<{ code: number | null, stopMs: number, answered: number, failed: number, logged: number, output: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ndxp-graceful-'))
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
   const node = await startNode(t, [populationService])
@@ -48,15 +49,37 @@ t.test('SIGTERM mid-load: records on disk equal answers received', async (t) => 
   await new Promise((resolve) => setTimeout(resolve, 1500))
   stopping = true
   const killedAt = Date.now()
-  hub.child.kill('SIGTERM')
+  for (const [i, signal] of signals.entries()) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 50))
+    hub.child.kill(signal)
+  }
   const code = await hub.exited
   const stopMs = Date.now() - killedAt
   await Promise.all(workers)
-  t.equal(code, 0, `the hub exits cleanly: ${hub.output().slice(-2000)}`)
+  const transactions = await openSqliteTransactionStore({ filename: join(dataDir, 'transactions.db') })
+  const logged = await transactions.count()
+  await transactions.close()
+  return { code, stopMs, answered, failed, logged, output: hub.output() }
+}
+
+t.test('SIGTERM mid-load: records on disk equal answers received', async (t) => {
+  const { code, stopMs, answered, failed, logged, output } = await stopUnderLoad(t, ['SIGTERM'])
+  t.equal(code, 0, `the hub exits cleanly: ${output.slice(-2000)}`)
   // Regression: the hub waited out its 72 s keep-alive timeout for clients that kept their connections open.
   t.ok(stopMs < 30_000, `the stop does not wait for keep-alive clients to go away (${stopMs} ms)`)
   t.ok(answered > 50, `the load was real (${answered} answers, ${failed} refused after the stop)`)
-  const transactions = await openSqliteTransactionStore({ filename: join(dataDir, 'transactions.db') })
-  t.equal(await transactions.count(), answered, 'every answer is in the log, none twice')
-  await transactions.close()
+  t.equal(logged, answered, 'every answer is in the log, none twice')
+})
+
+t.test('Ctrl-C under a supervisor (SIGINT to the group, then the supervisor\'s SIGTERM) still drains and loses nothing', async (t) => {
+  const { code, answered, logged, output } = await stopUnderLoad(t, ['SIGINT', 'SIGTERM'])
+  t.equal(code, 0, `the second, different signal is ignored: ${output.slice(-2000)}`)
+  t.ok(answered > 50)
+  t.equal(logged, answered, 'every answer is in the log')
+})
+
+t.test('the same signal twice exits at once (130), saying so', async (t) => {
+  const { code, output } = await stopUnderLoad(t, ['SIGTERM', 'SIGTERM'])
+  t.equal(code, 130)
+  t.match(output, /SIGTERM again: exiting without draining/)
 })

@@ -1,12 +1,12 @@
 // The transaction spool: while the store is down, batches go to a local file (real files, fsync'd);
 // when it answers, they are delivered once, oldest first; a spool left by a stopped process is
 // delivered by the next one; a line cut short by a crash is skipped, never fatal.
-import { appendFileSync, readdirSync } from 'node:fs'
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { NdxpError } from '../../contracts/errors.js'
 import type { TransactionRecord } from '../../contracts/transaction.js'
-import { TransactionSpool } from '../../gateway/transactions/spool.js'
+import { adoptOrphanedSpools, TransactionSpool } from '../../gateway/transactions/spool.js'
 import { openSqliteTransactionStore } from '../../gateway/transactions/sqlite-store.js'
 import type { TransactionStore } from '../../gateway/transactions/store.js'
 import { TransactionWriter, type WriterLogger } from '../../gateway/transactions/writer.js'
@@ -138,4 +138,53 @@ t.test('a spool directory that cannot be written keeps records in memory instead
   await writer.close()
   t.equal(await store.real.count(), 10)
   await settle()
+})
+
+t.test('a disk that fills part-way through a write: the batch is not spooled at all, and stays in memory', async (t) => {
+  const dir = t.testdir({})
+  const store = await switchableStore(t)
+  let room = 2000
+  // As a nearly full disk does: takes what fits without an error, then fails.
+  const fillingDisk = ((fd: number, buffer: Buffer, offset: number, length: number): number => {
+    if (room === 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+    const taken = Math.min(room, length)
+    room -= taken
+    return writeSync(fd, buffer, offset, taken)
+  }) as typeof writeSync
+  const spool = new TransactionSpool(dir, quiet, fillingDisk)
+  const writer = writerWith(store, spool)
+  store.down = true
+  for (const r of records(40)) writer.record(r)
+  await t.rejects(writer.flush(), { code: 'server.store_unavailable' })
+  t.equal(spool.size, 0, 'nothing counted as spooled')
+  t.equal(writer.pending, 40, 'every record still in memory')
+  const segments = readdirSync(dir).filter((f) => f.endsWith('.jsonl'))
+  t.ok(segments.every((f) => readFileSync(join(dir, f), 'utf8') === ''), 'no half-written line left in the spool')
+  store.down = false
+  await writer.close()
+  t.equal(await store.real.count(), 40, 'all delivered once the store is back')
+  await settle()
+})
+
+t.test("a hub restarted under a new default gateway id delivers its earlier run's spool; a live process's spool is left alone", async (t) => {
+  const root = t.testdir({})
+  const store = await switchableStore(t)
+  const ended = new TransactionSpool(join(root, 'host-4000000'), quiet)
+  ended.write(records(30))
+  ended.close()
+  const alive = new TransactionSpool(join(root, 'host-live'), quiet)
+  alive.write(records(5))
+  alive.seal()
+  const own = join(root, 'host-5000000')
+  t.equal(adoptOrphanedSpools(root, own, (name) => name === 'host-4000000'), 1, 'one segment moved')
+  t.notOk(existsSync(join(root, 'host-4000000')), 'the ended run leaves no directory')
+  t.equal(readdirSync(join(root, 'host-live')).length, 1, "the live one's segment stays where it is")
+  const spool = new TransactionSpool(own, quiet)
+  t.equal(spool.size, 30)
+  const writer = writerWith(store, spool)
+  await until(t, () => spool.size === 0, 'delivered at start')
+  await writer.close()
+  t.equal(await store.real.count(), 30)
+  spool.close()
+  t.notOk(existsSync(own), 'an empty spool leaves no directory behind')
 })

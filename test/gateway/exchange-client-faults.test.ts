@@ -1,0 +1,136 @@
+// Clients misbehaving on the exchange path, over raw sockets: bodies that break their framing or
+// arrive too slowly, clients that leave before the answer, methods and headers the hub refuses, and
+// exchanges cut by a stop. Each gets a problem+json answer where one can still be given, the
+// provider's circuit never pays for the client's fault, and every exchange is recorded.
+import { connect, type Socket } from 'node:net'
+import t, { type Test } from 'tap'
+import { request } from 'undici'
+import type { TransactionRecord } from '../../contracts/transaction.js'
+import type { HubOptions } from '../../gateway/app.js'
+import { populationService } from '../../lgsp-node/services/population/index.js'
+import { startHub } from '../helpers/hub.js'
+import { startNode, TEST_ADMIN_TOKEN, testDataset } from '../helpers/node-app.js'
+
+const CITIZENS = '/r1/VN/GOV/000.00.00.G01/CSDLQGDC/citizens'
+const CLIENT = 'VN/GOV/000.00.00.H49/DVCTINH'
+
+async function setup (t: Test, options: Partial<HubOptions> = {}) {
+  const node = await startNode(t, [populationService])
+  const hub = await startHub(t, { population: node.url }, { circuit: { threshold: 3, cooldownMs: 60_000 }, ...options })
+  const key = hub.keys.get('000.00.00.H49') as string
+  const port = Number(new URL(hub.url).port)
+  /** Opens a raw connection and sends `head` (the request line and headers, without the blank line). */
+  const raw = async (head: string): Promise<{ socket: Socket, answer: Promise<string> }> => {
+    const socket = connect(port, '127.0.0.1')
+    await new Promise((resolve) => socket.once('connect', resolve))
+    let received = ''
+    socket.on('data', (chunk: Buffer) => { received += chunk.toString() })
+    socket.on('error', () => undefined)
+    const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(received)))
+    socket.write(`${head}\r\nHost: hub\r\nAuthorization: Bearer ${key}\r\nX-Road-Client: ${CLIENT}\r\n\r\n`)
+    return { socket, answer }
+  }
+  const fault = async (rule: unknown): Promise<void> => {
+    const response = await request(`${node.url}/_node/faults`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(rule) })
+    t.equal(response.statusCode, 201)
+    await response.body.dump()
+  }
+  const call = () => request(`${hub.url}${CITIZENS}/${testDataset.population.idAt(3)}`, { headers: { authorization: `Bearer ${key}`, 'x-road-client': CLIENT } })
+  return { node, hub, raw, fault, call }
+}
+
+async function recordsReach (records: TransactionRecord[], count: number): Promise<void> {
+  for (let i = 0; i < 100 && records.length < count; i++) await new Promise((resolve) => setTimeout(resolve, 50))
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+t.test("a client's broken body is a 400 for that client and never opens the provider's circuit", async (t) => {
+  const { hub, raw, call } = await setup(t)
+  for (let i = 0; i < 5; i++) {
+    const { socket, answer } = await raw(`POST ${CITIZENS}/verify HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked`)
+    socket.write('5\r\n{"per\r\n')
+    await sleep(50)
+    socket.write('zz\r\nnot a chunk\r\n')
+    const text = await answer
+    t.match(text, /^HTTP\/1\.1 400 /, `request ${i + 1}: 400`)
+    t.match(text, /content-type: application\/problem\+json/i)
+    t.match(text, /x-road-error: client\.bad_request/i)
+    t.match(text, /"type":"client.bad_request"/)
+  }
+  t.equal(hub.hub.breaker.state('population'), 'closed', 'five broken bodies, and the circuit stays closed')
+  const next = await call()
+  t.equal(next.statusCode, 200, 'another call goes through')
+  await next.body.dump()
+  await recordsReach(hub.records, 6)
+  t.same(hub.records.slice(0, 5).map((r) => [r.statusCode, r.outcome, r.faultCode]), Array(5).fill([400, 'bad_request', 'client.bad_request']), 'each recorded with the answer it got')
+})
+
+t.test('a client that leaves before the answer is recorded as abandoned (499), not as the success it never saw', async (t) => {
+  const { hub, raw, fault } = await setup(t)
+  await fault({ id: 'slow', trigger: { type: 'always' }, fault: { kind: 'latency', distribution: { type: 'fixed', ms: 1500 } } })
+  const { socket, answer } = await raw(`GET ${CITIZENS}/${testDataset.population.idAt(4)} HTTP/1.1`)
+  await sleep(300)
+  socket.destroy()
+  t.equal(await answer, '', 'no answer reached the client')
+  await recordsReach(hub.records, 1)
+  t.match(hub.records[0], { statusCode: 499, outcome: 'abandoned', succeeded: false, faultCode: null })
+  await sleep(1500)
+  t.equal(hub.records.length, 1, 'the provider answering later adds nothing')
+  t.equal(hub.hub.breaker.state('population'), 'closed')
+})
+
+t.test('a body that stops arriving gets a 408 problem at the request timeout, and is recorded', async (t) => {
+  const { hub, raw } = await setup(t, { requestTimeoutMs: 1000 })
+  const started = performance.now()
+  const { socket, answer } = await raw(`POST ${CITIZENS}/verify HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100`)
+  socket.write('{"personalId":')
+  const text = await answer
+  const seconds = (performance.now() - started) / 1000
+  t.match(text, /^HTTP\/1\.1 408 /)
+  t.match(text, /"type":"client.request_timeout"/)
+  t.match(text, /x-road-error: client\.request_timeout/i)
+  t.ok(seconds >= 0.9 && seconds < 3.5, `answered after ${seconds.toFixed(2)} s (timeout 1 s, checked each second)`)
+  await recordsReach(hub.records, 1)
+  t.match(hub.records[0], { statusCode: 408, outcome: 'bad_request', faultCode: 'client.request_timeout' })
+  t.equal(hub.hub.breaker.state('population'), 'closed')
+})
+
+t.test('a method the hub does not relay gets 405 with Allow, as an exchange: X-Road headers and a record', async (t) => {
+  const { hub } = await setup(t)
+  for (const method of ['PROPFIND', 'TRACE', 'MKCOL']) {
+    const response = await request(`${hub.url}${CITIZENS}/${testDataset.population.idAt(3)}`, { method })
+    t.equal(response.statusCode, 405, method)
+    t.equal(response.headers.allow, 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS')
+    t.equal(response.headers['x-road-error'], 'client.method_not_allowed')
+    t.match(response.headers['x-road-id'], /^[0-9a-f-]{36}$/)
+    t.match(await response.body.json(), { type: 'client.method_not_allowed', detail: new RegExp(`not ${method}`) })
+  }
+  await recordsReach(hub.records, 3)
+  t.same(hub.records.map((r) => [r.restMethod, r.statusCode, r.faultCode]), [['PROPFIND', 405, 'client.method_not_allowed'], ['TRACE', 405, 'client.method_not_allowed'], ['MKCOL', 405, 'client.method_not_allowed']])
+  const management = await request(`${hub.url}/v1/nosuch`, { method: 'PROPFIND' })
+  t.equal(management.statusCode, 404, 'outside /r1/ the 404 stays')
+  await management.body.dump()
+})
+
+t.test("headers over Node's limit get a 431 problem", async (t) => {
+  const { raw } = await setup(t)
+  const { answer } = await raw(`GET ${CITIZENS}/${testDataset.population.idAt(3)} HTTP/1.1\r\nX-Padding: ${'x'.repeat(20_000)}`)
+  const text = await answer
+  t.match(text, /^HTTP\/1\.1 431 /)
+  t.match(text, /"type":"client.headers_too_large"/)
+})
+
+t.test('a stop cuts exchanges still waiting at the drain deadline, records them as abandoned, and does not wait for the provider', async (t) => {
+  const { hub, call, fault } = await setup(t, { drainDeadlineMs: 300 })
+  await fault({ id: 'slow', trigger: { type: 'always' }, fault: { kind: 'latency', distribution: { type: 'fixed', ms: 5000 } } })
+  const calls = [call(), call(), call()].map(async (pending) => await pending.then((r) => r.statusCode, () => 'reset'))
+  await sleep(300)
+  const started = performance.now()
+  await hub.hub.app.close()
+  const seconds = (performance.now() - started) / 1000
+  t.same(await Promise.all(calls), ['reset', 'reset', 'reset'], 'the clients got no answer')
+  t.ok(seconds < 3, `closed in ${seconds.toFixed(2)} s, not after the provider's 5 s`)
+  const stored = await hub.transactions.query({ limit: 10 })
+  t.same(stored.items.map((r) => [r.statusCode, r.outcome]), [[499, 'abandoned'], [499, 'abandoned'], [499, 'abandoned']], 'each in the log')
+})
