@@ -23,7 +23,25 @@ export async function registerOpenApi (app: FastifyInstance, info: OpenApiInfo):
       },
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => problemContentType(jsonSchemaTransformObject(input)),
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
+}
+
+type Document = ReturnType<typeof jsonSchemaTransformObject>
+
+/** Error answers are sent as application/problem+json (RFC 9457); the generator knows only application/json. */
+function problemContentType (document: Document): Document {
+  const paths = (document as { paths?: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>> }).paths ?? {}
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const content = response.content
+        if (Number(status) < 400 || content?.['application/json'] === undefined) continue
+        content['application/problem+json'] = content['application/json']
+        delete content['application/json']
+      }
+    }
+  }
+  return document
 }

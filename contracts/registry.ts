@@ -17,6 +17,8 @@ const identifierPart = (what: string) => z.string({ error: `${what} must be a st
   .min(1, `${what} must not be empty`)
   .max(64, `${what} must be at most 64 characters`)
   .regex(/^[A-Za-z0-9'()+,\-.=?]*$/, `${what} may contain only ${IDENTIFIER_CHARS}`)
+  // '.' and '..' are valid characters but not usable names: clients resolve them away in every URL.
+  .refine((value) => value !== '.' && value !== '..', `${what} must not be . or .. (a URL cannot address it)`)
 
 const text = (max: number) => z.string({ error: 'must be a string' })
   .trim().normalize('NFC')

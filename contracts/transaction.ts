@@ -53,7 +53,13 @@ export function durationMs (record: Pick<TransactionRecord, 'requestInTs' | 'res
   return Math.max(0, record.responseOutTs - record.requestInTs)
 }
 
-const timestamp = z.union([z.iso.datetime({ offset: true }), z.coerce.number().int().min(0)])
+const TIMESTAMP_HELP = 'must be an ISO 8601 date-time with an offset (2026-11-29T10:00:00Z) or a whole number of milliseconds since 1970'
+// An empty value is refused rather than read as 1970 (z.coerce would turn '' into 0).
+const timestamp = z.union([
+  z.iso.datetime({ offset: true, error: TIMESTAMP_HELP }),
+  z.number({ error: TIMESTAMP_HELP }).int(TIMESTAMP_HELP).min(0, TIMESTAMP_HELP),
+  z.string().regex(/^\d{1,16}$/, TIMESTAMP_HELP).transform(Number).pipe(z.number().int(TIMESTAMP_HELP)),
+], { error: TIMESTAMP_HELP })
   .transform((value) => typeof value === 'number' ? value : Date.parse(value))
   .describe('ISO 8601 date-time or ms since epoch')
 

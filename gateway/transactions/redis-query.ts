@@ -112,7 +112,7 @@ return out
 
 export function queryArguments (input: TransactionQuery, keys: TransactionKeys, scanLimit: number): string[] {
   const query = parseTransactionQuery(input)
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 'r')
   const filters: string[] = []
   const filter = (part: number, value: string | number | boolean | undefined): void => {
     if (value !== undefined) filters.push(String(part), tuplePart(value))
@@ -136,6 +136,6 @@ export function queryArguments (input: TransactionQuery, keys: TransactionKeys, 
 export function toPage (reply: Array<string | null>): TransactionPage {
   const [seq, score, ...records] = reply
   const items = records.filter((json): json is string => json !== null).map((json) => JSON.parse(json) as TransactionRecord)
-  const nextCursor = seq === '' || seq == null ? null : encodeCursor({ ts: Number(score), tie: Number(seq) })
+  const nextCursor = seq === '' || seq == null ? null : encodeCursor({ ts: Number(score), tie: Number(seq) }, 'r')
   return { items, nextCursor }
 }

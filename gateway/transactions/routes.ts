@@ -23,13 +23,24 @@ export interface TransactionRoutesOptions {
 
 const problems = { 400: problemSchema, 401: problemSchema, 503: problemSchema }
 
+/** A parameter given twice arrives as an array, which the schemas would reject with a puzzling message. */
+async function singleValues (request: FastifyRequest): Promise<void> {
+  const repeated = Object.entries(request.query as Record<string, unknown>).filter(([, value]) => Array.isArray(value)).map(([name]) => name)
+  if (repeated.length > 0) {
+    throw new NdxpError('client.bad_request', `give each query parameter once; repeated: ${repeated.join(', ')}`, {
+      fieldErrors: repeated.map((name) => ({ path: `querystring.${name}`, message: 'is given more than once' })),
+    })
+  }
+}
+
 export async function transactionRoutes (app: FastifyInstance, options: TransactionRoutesOptions): Promise<void> {
   const { store, writer } = options
   const routes = app.withTypeProvider<ZodTypeProvider>()
   const admin = requireAdminToken(options.adminToken)
   const security = [{ bearer: [] }]
 
-  // After authentication, so that an anonymous caller cannot make the hub write.
+  // The token is checked first (onRequest): a caller without it learns nothing, not even what is valid.
+  // The flush comes after authentication, so that an anonymous caller cannot make the hub write.
   const caughtUp = async (request: FastifyRequest): Promise<void> => {
     if (writer === undefined) return
     await writer.flush().catch((error: unknown) => {
@@ -45,7 +56,9 @@ export async function transactionRoutes (app: FastifyInstance, options: Transact
       querystring: transactionQuerySchema,
       response: { 200: transactionPageSchema, ...problems },
     },
-    preHandler: [admin, caughtUp],
+    onRequest: admin,
+    preValidation: singleValues,
+    preHandler: caughtUp,
   }, async (request) => store.query(request.query))
 
   routes.get('/v1/transactions/:id', {
@@ -56,10 +69,14 @@ export async function transactionRoutes (app: FastifyInstance, options: Transact
       params: z.object({ id: z.string().min(1).max(100) }),
       response: { 200: transactionRecordSchema, 404: problemSchema, ...problems },
     },
-    preHandler: [admin, caughtUp],
+    onRequest: admin,
+    preValidation: singleValues,
+    preHandler: caughtUp,
   }, async (request) => {
     const record = await store.get(request.params.id)
-    if (record === undefined) throw new NdxpError('client.not_found', `No transaction ${JSON.stringify(request.params.id)}; ids come from the X-Road-Id response header or GET /v1/transactions.`)
+    if (record === undefined) {
+      throw new NdxpError('client.not_found', `No transaction ${JSON.stringify(request.params.id)}. Transaction ids are the hub's: the X-Road-Id answer header when the request sent none, the transactionId of a problem answer, or the id of an item of GET /v1/transactions (whose messageId is the X-Road-Id a client chose).`)
+    }
     return record
   })
 
@@ -72,7 +89,9 @@ export async function transactionRoutes (app: FastifyInstance, options: Transact
       querystring: statsQuerySchema,
       response: { 200: statsResultSchema, ...problems },
     },
-    preHandler: [admin, caughtUp],
+    onRequest: admin,
+    preValidation: singleValues,
+    preHandler: caughtUp,
   }, async (request) => {
     const query = request.query
     const to = query.to ?? options.clock?.()

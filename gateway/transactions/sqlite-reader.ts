@@ -27,7 +27,7 @@ export class SqliteReader {
 
   query (input: TransactionQuery): TransactionPage {
     const query = parseTransactionQuery(input)
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 's')
     const filter = this.filterOf(query)
     if (filter === undefined) return { items: [], nextCursor: null }
     const where: string[] = [...filter.where]
@@ -45,7 +45,7 @@ export class SqliteReader {
       : this.rowsByMinute(filter, where, params, wanted, query.from, Math.min(query.to ?? Infinity, after === undefined ? Infinity : after.ts + 1))).deferred()
     const items = rows.slice(0, query.limit).map((row) => toRecord(row, this.names.name(row.outcome)))
     const last = rows.length > query.limit ? rows[query.limit - 1] : undefined
-    return { items, nextCursor: last === undefined ? null : encodeCursor({ ts: last.request_in_ts, tie: last.seq }) }
+    return { items, nextCursor: last === undefined ? null : encodeCursor({ ts: last.request_in_ts, tie: last.seq }, 's') }
   }
 
   /**

@@ -59,7 +59,11 @@ const storeStatsSchema = statsQuerySchema.extend({
 })
 
 export function parseTransactionQuery (query: TransactionQuery): TransactionQuery {
-  return parseInput(storeQuerySchema, query, 'transaction query')
+  const parsed = parseInput(storeQuerySchema, query, 'transaction query')
+  if (parsed.from !== undefined && parsed.to !== undefined && parsed.from > parsed.to) {
+    throw new NdxpError('client.bad_request', `from (${readable(parsed.from)}) is after to (${readable(parsed.to)}); swap them.`)
+  }
+  return parsed
 }
 
 export interface ResolvedStatsQuery extends Omit<StatsQuery, 'from' | 'to'> {

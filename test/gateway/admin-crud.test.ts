@@ -260,4 +260,9 @@ t.test('OpenAPI lists every admin route with its schemas', async (t) => {
   for (const id of ['Member', 'MemberCreate', 'ServiceCreate', 'GrantCreate', 'ApiKeyIssued', 'ApiKeyInfo', 'Problem']) {
     t.ok(doc.components.schemas[id], `component ${id}`)
   }
+  // Errors are documented with the content type they are sent with.
+  const responses = Object.values(doc.paths).flatMap((methods) => Object.values(methods).flatMap((operation) => Object.entries((operation as { responses: Record<string, { content?: Record<string, unknown> }> }).responses)))
+  const errorTypes = new Set(responses.filter(([status]) => Number(status) >= 400).flatMap(([, response]) => Object.keys(response.content ?? {})))
+  t.strictSame([...errorTypes], ['application/problem+json'])
+  t.ok(responses.some(([status, response]) => status === '200' && response.content?.['application/json'] !== undefined), 'successes stay application/json')
 })

@@ -47,6 +47,8 @@ t.test('every route demands the admin token', async (t) => {
       isProblem(t, await get(app, url, headers), 401, 'admin.unauthenticated')
     }
     t.equal((await get(app, url)).statusCode, 200, `${url} with the token`)
+    // Before the querystring is looked at: a caller without the token learns nothing, not even what is valid.
+    isProblem(t, await get(app, `${url}?groupBy=secret&limit=x&from=never`, {}), 401, 'admin.unauthenticated')
   }
 })
 
@@ -76,6 +78,11 @@ t.test('GET /v1/transactions refuses bad querystrings with problem answers', asy
   isProblem(t, await get(app, '/v1/transactions?from=yesterday'), 400, 'client.bad_request')
   isProblem(t, await get(app, '/v1/transactions?cursor=not-a-cursor'), 400, 'client.bad_request', /cursor/i)
   isProblem(t, await get(app, `/v1/transactions?client=${'x'.repeat(301)}`), 400, 'client.bad_request')
+  isProblem(t, await get(app, `/v1/transactions?from=${T0 + 1000}&to=${T0}`), 400, 'client.bad_request', /is after to .*swap them/)
+  for (const empty of ['from=', 'to=', 'from=&to=']) isProblem(t, await get(app, `/v1/transactions?${empty}`), 400, 'client.bad_request', /ISO 8601 date-time with an offset .* or a whole number of milliseconds/)
+  for (const odd of ['from=-5', 'from=1e20', 'to=99999999999999999', 'to=9999999999999999']) isProblem(t, await get(app, `/v1/transactions?${odd}`), 400, 'client.bad_request', /ISO 8601/)
+  isProblem(t, await get(app, '/v1/transactions?limit=1&limit=2'), 400, 'client.bad_request', /once; repeated: limit/)
+  isProblem(t, await get(app, '/v1/stats?to=&interval=hour'), 400, 'client.bad_request', /ISO 8601/)
   const sqlish = await get(app, `/v1/transactions?client=${encodeURIComponent("' OR 1=1 --")}`)
   t.strictSame(sqlish.json(), { items: [], nextCursor: null })
 })

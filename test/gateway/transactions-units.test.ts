@@ -76,13 +76,21 @@ t.test('percentiles are nearest-rank, clamped to the exact maximum, and the scra
   t.equal(summarizeAndClear(counts, span, 1, 400_000, 400_000).p50, 300_000, 'beyond the last bucket: its lower bound')
 })
 
-t.test('cursors round-trip and nothing else decodes', async (t) => {
+t.test('cursors round-trip and nothing else decodes: not cut short, not edited, not from another kind of store', async (t) => {
   for (const position of [{ ts: 0, tie: 0 }, { ts: T0, tie: 12345 }, { ts: 8_640_000_000_000_000, tie: Number.MAX_SAFE_INTEGER }]) {
-    const cursor = encodeCursor(position)
+    const cursor = encodeCursor(position, 's')
     t.match(cursor, /^[A-Za-z0-9_-]+$/, 'base64url')
-    t.strictSame(decodeCursor(cursor), position)
+    t.strictSame(decodeCursor(cursor, 's'), position)
+    t.throws(() => decodeCursor(cursor, 'r'), { code: 'client.bad_request' }, 'another store refuses it')
+    for (let cut = 1; cut < cursor.length; cut++) {
+      if (!t.throws(() => decodeCursor(cursor.slice(0, cut), 's'), { code: 'client.bad_request' }, `cut to ${cut}`)) break
+    }
   }
-  t.throws(() => decodeCursor(`${encodeCursor({ ts: 1, tie: 2 })}=`), { code: 'client.bad_request' })
+  const edited = (text: string): string => Buffer.from(text).toString('base64url')
+  const genuine = Buffer.from(encodeCursor({ ts: T0, tie: 780 }, 's'), 'base64url').toString()
+  t.throws(() => decodeCursor(edited(genuine.replace('.780.', '.78.')), 's'), { code: 'client.bad_request' }, 'a changed position fails its check')
+  t.throws(() => decodeCursor(edited(`c1.${T0}.780`), 's'), { code: 'client.bad_request' }, 'the earlier, unchecked format')
+  t.throws(() => decodeCursor(`${encodeCursor({ ts: 1, tie: 2 }, 's')}=`, 's'), { code: 'client.bad_request' })
 })
 
 t.test('a range is covered exactly once, by the coarsest rollups its interval allows', async (t) => {
