@@ -12,6 +12,19 @@ export function maskPersonalNumbers (text: string): string {
   return text.replace(PERSONAL_NUMBER, (match) => match.length === 36 ? match : `[${match.length}-digit id]`)
 }
 
+/** Percent-encoded digits (`%30%31…`) would slip past the mask: decode first, byte by byte where the whole fails. */
+function decodedForMasking (url: string): string {
+  if (!url.includes('%')) return url
+  try {
+    return decodeURIComponent(url)
+  } catch {
+    return url.replace(/%([0-9A-Fa-f]{2})/g, (escape, hex: string) => {
+      const code = Number.parseInt(hex, 16)
+      return code < 0x80 ? String.fromCharCode(code) : escape
+    })
+  }
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 
 export function loggerOptions (level: LogLevel): Exclude<FastifyServerOptions['logger'], boolean | undefined> {
@@ -20,7 +33,8 @@ export function loggerOptions (level: LogLevel): Exclude<FastifyServerOptions['l
     redact: { paths: ['req.headers.authorization', 'req.headers["x-road-userid"]', 'headers.authorization'], censor: '[redacted]' },
     serializers: {
       req (request: { method: string, url: string, ip?: string, headers?: Record<string, unknown> }) {
-        return { method: request.method, url: maskPersonalNumbers(request.url), remoteAddress: request.ip, client: request.headers?.['x-road-client'] }
+        const client = request.headers?.['x-road-client']
+        return { method: request.method, url: maskPersonalNumbers(decodedForMasking(request.url)), remoteAddress: request.ip, client: typeof client === 'string' ? maskPersonalNumbers(client) : client }
       },
     },
   }

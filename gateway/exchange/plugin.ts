@@ -123,7 +123,8 @@ async function handle (request: FastifyRequest, reply: FastifyReply, options: Ex
   const userId = headers['x-road-userid']
   if (typeof userId === 'string' && userId !== '') exchange.userIdHash = hashUserId(userId, options.userIdSecret)
   const issue = headers['x-road-issue']
-  if (typeof issue === 'string' && issue !== '') exchange.issue = maskPersonalNumbers(issue.slice(0, 500))
+  // Masked before it is cut: a personal number across the cut would otherwise keep its first digits.
+  if (typeof issue === 'string' && issue !== '') exchange.issue = maskPersonalNumbers(issue).slice(0, 500)
 
   const view = options.registry.current
   exchange.call = parseServiceCall(request.url)

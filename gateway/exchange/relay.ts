@@ -96,8 +96,19 @@ export async function relayToProvider (request: FastifyRequest, reply: FastifyRe
     // Only a failure once the provider could have had the whole request counts against it: a body
     // the client was still sending (or that broke the limit) says nothing of the provider's health,
     // and counting it would let one agency open a provider's circuit for every other.
-    const wholeRequestSent = source === undefined || request.raw.complete
+    // Nor does a connection the provider closed while the body was still going up: that is how a
+    // provider refuses a body early (its own size limit, say), and a client could repeat it at will.
+    const wholeRequestSent = source === undefined || (request.raw.complete && meter?.readableEnded === true)
     if (mapped.code !== 'client.payload_too_large' && wholeRequestSent) options.breaker.onFailure(nodeId, options.clock())
+    if (source !== undefined && !request.raw.complete && mapped.code !== 'client.payload_too_large') {
+      // The client is still sending: read the rest and drop it, or it would wait (to the request
+      // timeout) with an answer it cannot see behind a body nobody reads.
+      source.unpipe()
+      source.resume()
+    }
+    if (!wholeRequestSent && mapped.code === 'server.provider_unreachable') {
+      throw new NdxpError(mapped.code, `${mapped.message}, while the request body was still being sent: the provider may have refused the body early (a size limit of its own, say)`, { cause: error })
+    }
     throw mapped
   }
   exchange.providerWaitMs = performance.now() - sentAt

@@ -1,6 +1,6 @@
 // Masking of personal numbers in text the hub logs or records.
 import t from 'tap'
-import { maskPersonalNumbers } from '../../common/logging.js'
+import { loggerOptions, maskPersonalNumbers } from '../../common/logging.js'
 
 t.test('personal IDs, insurance codes and health-card numbers are masked wherever they stand', async (t) => {
   const cases: Array<[string, string]> = [
@@ -22,4 +22,13 @@ t.test('other numbers and ids are left alone', async (t) => {
     '000.00.00.G01', '12345678901', '1234567890123', '2026-11-29T10:00:00Z', '',
   ]
   for (const text of kept) t.equal(maskPersonalNumbers(text), text, text)
+})
+
+t.test('the request log line masks percent-encoded personal numbers and the X-Road-Client header', async (t) => {
+  const serialize = loggerOptions('info').serializers?.req as (request: object) => { url: string, client: unknown }
+  const line = serialize({ method: 'GET', url: '/r1/VN/GOV/000.00.00.G01/CSDLQGDC/citizens/%30%30%31090012345', headers: { 'x-road-client': 'VN/GOV/000.00.00.H49/001090012345' } })
+  t.equal(line.url, '/r1/VN/GOV/000.00.00.G01/CSDLQGDC/citizens/[12-digit id]')
+  t.equal(line.client, 'VN/GOV/000.00.00.H49/[12-digit id]')
+  const broken = serialize({ method: 'GET', url: '/x/%E0%A4%A/%30%30%31090012345', headers: {} })
+  t.equal(broken.url, '/x/%E0%A4%A/[12-digit id]', 'an invalid escape elsewhere does not stop the mask')
 })

@@ -134,3 +134,19 @@ t.test('a stop cuts exchanges still waiting at the drain deadline, records them 
   const stored = await hub.transactions.query({ limit: 10 })
   t.same(stored.items.map((r) => [r.statusCode, r.outcome]), [[499, 'abandoned'], [499, 'abandoned'], [499, 'abandoned']], 'each in the log')
 })
+
+t.test("a provider refusing a body early (its own size limit) never opens its circuit, whoever repeats it", async (t) => {
+  const { hub, call } = await setup(t)
+  const key = hub.keys.get('000.00.00.H49') as string
+  const big = JSON.stringify({ personalId: testDataset.population.idAt(3), fullName: 'x'.repeat(2 * 1024 * 1024), dateOfBirth: '1990-01-01' })
+  for (let i = 0; i < 5; i++) {
+    const response = await request(`${hub.url}${CITIZENS}/verify`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'x-road-client': CLIENT, 'content-type': 'application/json' }, body: big })
+    t.ok([413, 502].includes(response.statusCode), `refused (${response.statusCode})`)
+    const body = await response.body.text()
+    if (response.statusCode === 502) t.match(body, /still being sent/, 'and a 502 says why')
+  }
+  t.equal(hub.hub.breaker.state('population'), 'closed')
+  const next = await call()
+  t.equal(next.statusCode, 200)
+  await next.body.dump()
+})

@@ -150,12 +150,16 @@ t.test('records, stats and metrics keep no personal number from a malformed call
   const linked = await call(`${CITIZENS}/${id}`, { headers: { 'x-road-id': uuid, 'x-road-issue': uuid } })
   t.equal(linked.statusCode, 200)
   await linked.body.dump()
+  // A personal number across the 500-character cut of X-Road-Issue: masked whole, then cut.
+  const longIssue = await call(`${CITIZENS}/${id}`, { headers: { 'x-road-issue': `${'x'.repeat(495)} ${id}` } })
+  await longIssue.body.dump()
   const spoofed = await request(`${hub.url}${CITIZENS}/${id}`, { headers: { authorization: `Bearer ${key}`, 'x-road-client': 'VN/GOV/000.00.00.H41/DVCTINH' } })
   t.equal(spoofed.statusCode, 403)
   t.equal(spoofed.headers['x-road-client'], 'VN/GOV/000.00.00.H41/DVCTINH', 'the answer echoes the claim')
   await spoofed.body.dump()
 
-  const [misplacedRecord, anonymousRecord, ownIdRecord, linkedRecord, spoofedRecord] = hub.records
+  const [misplacedRecord, anonymousRecord, ownIdRecord, linkedRecord, longIssueRecord, spoofedRecord] = hub.records
+  t.equal(longIssueRecord?.issue, `${'x'.repeat(495)} [12-`, 'the cut falls inside the mask')
   t.match(misplacedRecord, { outcome: 'unknown_service', serviceSubsystemCode: 'citizens', serviceCode: '[12-digit id]', clientMemberCode: QUANG_NINH })
   t.match(anonymousRecord, { outcome: 'unauthenticated', serviceCode: '[12-digit id]', clientMemberCode: null })
   t.equal(ownIdRecord?.messageId, 'case-[12-digit id]')
