@@ -12,17 +12,14 @@ interface Entry { readonly exchange: ExchangeState, readonly reply: FastifyReply
 export class InFlightExchanges {
   // HTTP/1.1 answers one request per connection at a time, pipelined ones included.
   private readonly bySocket = new Map<Socket, Entry>()
-  private readonly sockets = new WeakMap<ExchangeState, Socket>()
   private drained: (() => void) | undefined
 
   track (socket: Socket, exchange: ExchangeState, reply: FastifyReply): void {
     this.bySocket.set(socket, { exchange, reply })
-    this.sockets.set(exchange, socket)
   }
 
-  release (exchange: ExchangeState): void {
-    const socket = this.sockets.get(exchange)
-    if (socket === undefined || this.bySocket.get(socket)?.exchange !== exchange) return
+  release (socket: Socket, exchange: ExchangeState): void {
+    if (this.bySocket.get(socket)?.exchange !== exchange) return
     this.bySocket.delete(socket)
     if (this.bySocket.size === 0) this.drained?.()
   }

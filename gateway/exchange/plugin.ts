@@ -85,7 +85,7 @@ export async function exchangePlugin (app: FastifyInstance, options: ExchangeOpt
 function finish (exchange: ExchangeState, reply: FastifyReply, options: ExchangeOptions): void {
   if (exchange.recorded) return
   exchange.recorded = true
-  options.inFlight.release(exchange)
+  options.inFlight.release(reply.request.raw.socket, exchange)
   let status = reply.statusCode
   if (exchange.answeredStatus !== null) {
     status = exchange.answeredStatus
