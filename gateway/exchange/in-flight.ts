@@ -46,8 +46,4 @@ export class InFlightExchanges {
       }
     })
   }
-
-  get size (): number {
-    return this.bySocket.size
-  }
 }

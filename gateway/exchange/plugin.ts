@@ -107,7 +107,10 @@ export function refuseUnrouted (reply: FastifyReply, problem: NdxpError, options
   const exchange = newExchange(options.clock(), reply.request.method)
   exchange.faultCode = problem.code
   exchange.outcome = outcomeOf(problem.code)
-  reply.raw.once('close', () => options.record(toRecord(exchange, reply.raw.headersSent ? problem.statusCode : CLIENT_CLOSED, options.clock(), options.gatewayId), hubMsOf(exchange)))
+  reply.raw.once('close', () => {
+    if (!reply.raw.headersSent) exchange.outcome = 'abandoned'
+    options.record(toRecord(exchange, reply.raw.headersSent ? problem.statusCode : CLIENT_CLOSED, options.clock(), options.gatewayId), hubMsOf(exchange))
+  })
   reply.header('x-road-id', exchange.id)
   return sendProblem(reply, problem, { errorHeader: 'X-Road-Error', transactionIdOf: () => exchange.id })
 }
