@@ -138,7 +138,9 @@ for (const count of [2, 3]) {
     // And the bound any window obeys, whatever gcraStep says: burst + rate × window (within the same 5%:
     // Redis decides on its own clock, a moment after each stamp).
     t.ok(admitted - policy.burst <= policy.ratePerSecond * spanS * 1.05, `never more than the burst plus the rate over the window (${admitted})`)
-    t.ok(limited > admitted, 'the rest was refused with 429')
+    // Not "more refused than admitted": a stalled driver sends fewer per second, and the policy then
+    // admits a larger share of them (the model above judges exactly how many).
+    t.ok(limited > 0 && limited === answered - admitted, `the rest was refused with 429 (${limited} of ${answered})`)
     for (const hub of hubs) t.equal((hub.hub.limiter as { state?: { outages: number } }).state?.outages, 0, 'every decision was made in Redis')
 
     for (const hub of hubs) t.equal(await statsCount(hub), answered, `${hub.url}: every answer counted once, the same on each replica`)
