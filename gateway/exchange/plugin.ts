@@ -57,7 +57,7 @@ export async function exchangePlugin (app: FastifyInstance, options: ExchangeOpt
   app.addHook('onRequest', async (request, reply) => {
     const exchange = newExchange(options.clock(), request.method)
     request.exchange = exchange
-    options.inFlight.track(request.raw.socket, exchange, reply)
+    options.inFlight.track(reply.raw, exchange)
     // 'close' fires for every response, also when a streamed answer broke off and Fastify skipped
     // onResponse, or when the client left before any answer: the backstop that keeps every exchange recorded.
     reply.raw.once('close', () => finish(exchange, reply, options))
@@ -85,7 +85,7 @@ export async function exchangePlugin (app: FastifyInstance, options: ExchangeOpt
 function finish (exchange: ExchangeState, reply: FastifyReply, options: ExchangeOptions): void {
   if (exchange.recorded) return
   exchange.recorded = true
-  options.inFlight.release(reply.request.raw.socket, exchange)
+  options.inFlight.release()
   let status = reply.statusCode
   if (exchange.answeredStatus !== null) {
     status = exchange.answeredStatus
