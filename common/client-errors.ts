@@ -11,7 +11,8 @@ export type ClientErrorListener = (socket: Socket, problem: NdxpError) => { head
 
 export function problemFor (error: NodeJS.ErrnoException, requestTimeoutMs: number): NdxpError {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return new NdxpError('client.request_timeout', `the whole request must arrive within ${requestTimeoutMs / 1000} s; send the body without pauses, or in smaller requests`)
+    const within = requestTimeoutMs > 0 ? `within ${requestTimeoutMs / 1000} s` : 'in time'
+    return new NdxpError('client.request_timeout', `the whole request must arrive ${within}; send the body without pauses, or in smaller requests`)
   }
   if (error.code === 'HPE_HEADER_OVERFLOW') return new NdxpError('client.headers_too_large', 'the request line and headers exceed 16 KiB; send fewer or shorter headers')
   const reason = error.code?.startsWith('HPE_') === true ? error.code.slice(4).toLowerCase().replaceAll('_', ' ') : 'malformed'

@@ -6,6 +6,7 @@ import { contractSerializerCompiler } from '../common/contract-serializer.js'
 import { z } from 'zod'
 import { requireAdminToken } from '../common/admin-auth.js'
 import { registerOpenApi } from '../common/openapi.js'
+import { problemClientErrorHandler } from '../common/client-errors.js'
 import problemPlugin, { sendProblem } from '../common/problem-plugin.js'
 import { drainPlugin } from '../common/drain.js'
 import { NdxpError, problemSchema } from '../contracts/errors.js'
@@ -42,6 +43,8 @@ export async function buildNodeApp (options: NodeAppOptions): Promise<ZodApp> {
     bodyLimit: 1024 * 1024,
     // No identifier is longer than 100 characters; longer segments and bad encodings get a clear 400.
     routerOptions: { maxParamLength: 100 },
+    // What Node's HTTP parser refuses (broken framing, oversized headers) as problem+json, as the hub does.
+    clientErrorHandler: problemClientErrorHandler(0),
     frameworkErrors: (error, _request, reply) => sendProblem(reply, new NdxpError('client.invalid_identifier',
       error.code === 'FST_ERR_BAD_URL'
         ? 'the path is not valid percent-encoding; encode each identifier with encodeURIComponent'

@@ -35,7 +35,8 @@ function decodePart (raw: string, name: string): string {
   return value
 }
 
-export function parseServiceCall (url: string): ServiceCall {
+export function parseServiceCall (target: string): ServiceCall {
+  const url = target.charCodeAt(0) === 0x2f ? target : originForm(target)
   const queryAt = url.indexOf('?')
   const path = queryAt < 0 ? url : url.slice(0, queryAt)
   const query = queryAt < 0 ? '' : url.slice(queryAt)
@@ -55,6 +56,16 @@ export function parseServiceCall (url: string): ServiceCall {
   const restPath = cursor - 1 < path.length ? path.slice(cursor - 1) : ''
   const [instance, memberClass, memberCode, subsystemCode, serviceCode] = parts as [string, string, string, string, string]
   return { serviceId: `${instance}/${memberClass}/${memberCode}/${subsystemCode}/${serviceCode}`, instance, memberClass, memberCode, subsystemCode, serviceCode, restPath, query }
+}
+
+/**
+ * The path and query of an absolute-form target (`GET http://hub/r1/... HTTP/1.1`), which RFC 9112
+ * §3.2.2 says a server must accept; Fastify routes it by its path but keeps it whole in request.url.
+ */
+function originForm (target: string): string {
+  const authorityAt = target.indexOf('://')
+  const pathAt = authorityAt < 0 ? -1 : target.indexOf('/', authorityAt + 3)
+  return pathAt < 0 ? '/' : target.slice(pathAt)
 }
 
 export interface ClientIdentity {

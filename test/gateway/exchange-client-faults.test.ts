@@ -150,3 +150,27 @@ t.test("a provider refusing a body early (its own size limit) never opens its ci
   t.equal(next.statusCode, 200)
   await next.body.dump()
 })
+
+t.test('an absolute-form request target (RFC 9112 §3.2.2) is the same call', async (t) => {
+  const { hub, raw } = await setup(t)
+  const { answer } = await raw(`GET http://hub.example${CITIZENS}/${testDataset.population.idAt(3)} HTTP/1.1\r\nConnection: close`)
+  t.match(await answer, /^HTTP\/1\.1 200 /)
+  await recordsReach(hub.records, 1)
+  t.match(hub.records[0], { outcome: 'success', serviceCode: 'citizens', restPath: '/citizens/{personalId}' })
+})
+
+t.test("the nodes answer what Node's parser refuses as problem+json too", async (t) => {
+  const { node } = await setup(t)
+  const socket = connect(Number(new URL(node.url).port), '127.0.0.1')
+  await new Promise((resolve) => socket.once('connect', resolve))
+  let received = ''
+  socket.on('data', (chunk: Buffer) => { received += chunk.toString() })
+  socket.on('error', () => undefined)
+  const closed = new Promise((resolve) => socket.once('close', resolve))
+  socket.write('POST /citizens/verify HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"per\r\n')
+  await sleep(50)
+  socket.write('zz\r\nnot a chunk\r\n')
+  await closed
+  t.match(received, /^HTTP\/1\.1 400 /)
+  t.match(received, /"type":"client.bad_request"/)
+})
