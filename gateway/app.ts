@@ -159,6 +159,14 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
       registryReadiness(registry),
       // An index look-up: cheap, and it fails when the store cannot be reached.
       { name: 'transactions', check: async () => { await options.transactionStore.get('readyz') } },
+      // A log that can be read may still refuse writes (a full disk): say so, rather than answer 200.
+      {
+        name: 'transaction writes',
+        check: async () => {
+          const failing = writer.failing
+          if (failing !== undefined) throw new Error(`the last append failed (${failing}); records are kept and retried`)
+        },
+      },
       ...options.readinessChecks ?? [],
     ],
   })

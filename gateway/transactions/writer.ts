@@ -65,6 +65,8 @@ export class TransactionWriter {
   private timerMs = 0
   private writing: Promise<void> | undefined
   private consecutiveFailures = 0
+  /** Set while the last failure left records only in memory (no spool, or the spool failed too). */
+  private memoryOnlyFailure: string | undefined
   private backingOff = false
   private overCap = false
   private closed = false
@@ -97,6 +99,14 @@ export class TransactionWriter {
 
   get pending (): number {
     return this.queue.length - this.head
+  }
+
+  /**
+   * Why appends are failing while records can be kept only in memory (for /readyz); undefined once
+   * one succeeds, or while the spool takes them (they are on disk, and a store outage shows elsewhere).
+   */
+  get failing (): string | undefined {
+    return this.memoryOnlyFailure
   }
 
   /** Counters for /metrics. */
@@ -154,7 +164,8 @@ export class TransactionWriter {
       this.counters.replayed += delivered
       this.options.logger.info({ delivered }, 'spooled transaction records delivered to the store')
     } catch (error) {
-      throw this.failed(error)
+      // The spooled records are still on disk: nothing is held only in memory by this failure.
+      throw this.failed(error, true)
     }
     this.succeeded()
   }
@@ -166,7 +177,7 @@ export class TransactionWriter {
     } catch (error) {
       const malformed = error instanceof NdxpError && error.code === 'client.bad_request'
       if (!malformed && this.spoolBatch(batch)) {
-        this.failed(error)
+        this.failed(error, true)
         return
       }
       if (!(malformed && batch.length > 1)) throw this.failed(error)
@@ -222,13 +233,15 @@ export class TransactionWriter {
 
   private succeeded (): void {
     this.consecutiveFailures = 0
+    this.memoryOnlyFailure = undefined
     this.backingOff = false
     if ((this.pending > 0 || (this.options.spool?.size ?? 0) > 0) && !this.closed) this.schedule(0)
   }
 
-  private failed (error: unknown): unknown {
+  private failed (error: unknown, spooled = false): unknown {
     this.counters.failures++
     this.consecutiveFailures++
+    this.memoryOnlyFailure = spooled ? undefined : error instanceof Error ? error.message : String(error)
     const min = this.options.retryMinMs ?? 100
     const delay = Math.min(this.options.retryMaxMs ?? 30_000, min * 2 ** Math.min(this.consecutiveFailures - 1, 30))
     const details = { err: error, pending: this.pending, failures: this.consecutiveFailures, retryInMs: delay }

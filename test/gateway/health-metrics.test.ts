@@ -8,6 +8,13 @@ import { healthRoutes, registryReadiness, type ReadinessCheck } from '../../gate
 import { createHubMetrics, type HubMetrics } from '../../gateway/metrics.js'
 import { RegistryCache } from '../../gateway/registry-cache.js'
 import { openSqliteRegistryStore } from '../../registry/sqlite-store.js'
+import { request } from 'undici'
+import { NdxpError } from '../../contracts/errors.js'
+import { openSqliteTransactionStore } from '../../gateway/transactions/sqlite-store.js'
+import type { TransactionStore } from '../../gateway/transactions/store.js'
+import { populationService } from '../../lgsp-node/services/population/index.js'
+import { startHub } from '../helpers/hub.js'
+import { startNode, testDataset } from '../helpers/node-app.js'
 
 async function build (t: Test, checks: ReadinessCheck[], metrics?: HubMetrics) {
   const app = Fastify({ logger: false })
@@ -192,4 +199,39 @@ t.test('observeExchange is cheap enough for the request path', async (t) => {
   // Generous, so that a loaded CI machine passes (a few µs there, well under 1 µs idle); what it
   // catches is I/O or a scrape on the request path, which costs milliseconds.
   t.ok(nsPerCall < 100_000, `${nsPerCall.toFixed(0)} ns per call`)
+})
+
+t.test('/readyz of a real hub says so while its transaction log refuses writes, and recovers with it', async (t) => {
+  const real = await openSqliteTransactionStore({ filename: ':memory:' })
+  const writes = { fail: false }
+  // The log still answers reads (the 'transactions' check passes): only appends fail, as on a full disk.
+  const transactionStore: TransactionStore = {
+    append: async (records) => { if (writes.fail) throw new NdxpError('server.store_unavailable', 'SQLITE_FULL: database or disk is full'); await real.append(records) },
+    get: (id) => real.get(id),
+    query: (query) => real.query(query),
+    stats: (query) => real.stats(query),
+    count: () => real.count(),
+    close: () => real.close(),
+  }
+  const node = await startNode(t, [populationService])
+  const hub = await startHub(t, { population: node.url }, { transactionStore, flushIntervalMs: 10 })
+  const key = hub.keys.get('000.00.00.H49') as string
+  const readyz = async (): Promise<{ status: number, detail?: string }> => {
+    const response = await request(`${hub.url}/readyz`)
+    const body = await response.body.json() as { detail?: string }
+    return { status: response.statusCode, ...(body.detail === undefined ? {} : { detail: body.detail }) }
+  }
+  t.equal((await readyz()).status, 200)
+  writes.fail = true
+  const answer = await request(`${hub.url}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/citizens/${testDataset.population.idAt(2)}`, { headers: { authorization: `Bearer ${key}`, 'x-road-client': 'VN/GOV/000.00.00.H49/DVCTINH' } })
+  t.equal(answer.statusCode, 200, 'exchanges go on')
+  await answer.body.dump()
+  await hub.hub.writer.flush().catch(() => undefined)
+  const failing = await readyz()
+  t.equal(failing.status, 503)
+  t.match(failing.detail, /transaction writes: the last append failed \(SQLITE_FULL: database or disk is full\); records are kept and retried/)
+  writes.fail = false
+  await hub.hub.writer.flush()
+  t.equal((await readyz()).status, 200, 'ready again once an append succeeds')
+  t.equal(await real.count(), 1, 'and the record kept in memory was written')
 })
