@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'
 import { NdxpError } from '../../contracts/errors.js'
 import type { ResolvedCall } from './authorize.js'
-import type { ExchangeState } from './exchange-state.js'
+import { outcomeOf, type ExchangeState } from './exchange-state.js'
 import { BrokenAnswer, forward, MeteredStream, transportError } from './forward.js'
 import { requestHeadersForProvider, responseHeadersForClient } from './headers.js'
 import { bodyHash, EMPTY_BODY_DIGEST, messageHash } from './ids.js'
@@ -126,7 +126,7 @@ export async function relayToProvider (request: FastifyRequest, reply: FastifyRe
     exchange.responseHash = bodyHash(body)
     return reply.send(body)
   }
-  return reply.send(streamAnswer(body, exchange))
+  return reply.send(streamAnswer(body, exchange, nodeId, timeoutMs))
 }
 
 /** The request's size and X-Road hash, once its body has gone to the provider. */
@@ -136,12 +136,18 @@ function noteRequest (exchange: ExchangeState, request: FastifyRequest, resolved
   if (bodyDigest !== undefined) exchange.requestHash = messageHash(`${request.method} ${exchange.call?.serviceId ?? ''}${resolved.upstreamPath}\n${exchange.client?.id ?? ''}\n${exchange.messageId}`, bodyDigest)
 }
 
-/** Streams a large answer through, metering it; a break mid-way can only cut the answer short. */
-function streamAnswer (body: Readable, exchange: ExchangeState): MeteredStream {
+/**
+ * Streams a large answer through, metering it; a break mid-way can only cut the answer short. The
+ * record keeps what was relayed, and says why it stopped: the provider stalled past the service
+ * timeout, or went away.
+ */
+function streamAnswer (body: Readable, exchange: ExchangeState, nodeId: string, timeoutMs: number): MeteredStream {
   const answer = new MeteredStream(true)
   body.once('error', (error) => {
-    exchange.outcome = 'unreachable'
-    exchange.faultCode = 'server.provider_unreachable'
+    const mapped = transportError(error, nodeId, timeoutMs)
+    exchange.faultCode = mapped.code === 'server.provider_timeout' ? mapped.code : 'server.provider_unreachable'
+    exchange.outcome = outcomeOf(exchange.faultCode)
+    exchange.responseSize = answer.bytes
     answer.destroy(error)
   })
   answer.once('end', () => {

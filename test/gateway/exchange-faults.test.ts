@@ -112,11 +112,20 @@ t.test('large answers stream through; one that breaks off mid-way is cut short a
     reply.raw.writeHead(200, { 'content-length': String(big.length) })
     reply.raw.write(big.subarray(0, 300 * 1024), () => request.raw.socket.destroy())
   })
+  const stalled: Array<() => void> = []
+  upstream.get('/files/stalled', (request, reply) => {
+    reply.raw.writeHead(200, { 'content-length': String(big.length) })
+    reply.raw.write(big.subarray(0, 300 * 1024))
+    stalled.push(() => request.raw.socket.destroy())
+  })
   const upstreamUrl = await upstream.listen({ host: '127.0.0.1', port: 0 })
-  t.teardown(() => upstream.close())
+  t.teardown(async () => {
+    for (const end of stalled) end()
+    await upstream.close()
+  })
   const { hub } = await setup(t)
   await hub.store.createNode({ id: 'files', memberCode: '000.00.00.G01', baseUrl: upstreamUrl })
-  await hub.store.createService({ memberCode: '000.00.00.G01', subsystemCode: 'CSDLQGDC', serviceCode: 'files', nodeId: 'files', upstreamPath: '/files', endpoints: [{ method: 'GET', path: '/files/*' }], carriesPersonalData: false })
+  await hub.store.createService({ memberCode: '000.00.00.G01', subsystemCode: 'CSDLQGDC', serviceCode: 'files', nodeId: 'files', upstreamPath: '/files', endpoints: [{ method: 'GET', path: '/files/*' }], carriesPersonalData: false, timeoutMs: 1000 })
   await hub.store.createGrant({ client: { instance: 'VN', memberClass: 'GOV', memberCode: '000.00.00.H49', subsystemCode: 'DVCTINH' }, service: { instance: 'VN', memberClass: 'GOV', memberCode: '000.00.00.G01', subsystemCode: 'CSDLQGDC', serviceCode: 'files' } })
   await hub.hub.registry.refresh()
   const headers = { authorization: `Bearer ${hub.keys.get('000.00.00.H49')}`, 'x-road-client': 'VN/GOV/000.00.00.H49/DVCTINH' }
@@ -126,8 +135,13 @@ t.test('large answers stream through; one that breaks off mid-way is cut short a
   const broken = await request(`${hub.url}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/files/broken`, { headers })
   t.equal(broken.statusCode, 200, 'the status line had gone out before the body broke')
   await t.rejects(broken.body.arrayBuffer(), 'the client sees the answer cut short')
+  const stall = await request(`${hub.url}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/files/stalled`, { headers })
+  t.equal(stall.statusCode, 200)
+  await t.rejects(stall.body.arrayBuffer(), 'a provider stalling past the service timeout also cuts the answer short')
   await new Promise((resolve) => setTimeout(resolve, 50))
-  t.match(hub.records.map((r) => [r.outcome, r.responseSize]), [['success', big.length], ['unreachable', Number]])
+  t.match(hub.records.map((r) => [r.outcome, r.faultCode]), [['success', null], ['unreachable', 'server.provider_unreachable'], ['timeout', 'server.provider_timeout']])
+  t.equal(hub.records[0]?.responseSize, big.length)
+  t.ok(hub.records.slice(1).every((r) => r.responseSize >= 256 * 1024 && r.responseSize <= 300 * 1024), `each record keeps what was relayed (${hub.records.slice(1).map((r) => r.responseSize).join(', ')} bytes)`)
 })
 
 t.test("the hub's own time per exchange leaves out the wait for the provider, answered or timed out", async (t) => {
