@@ -2,6 +2,7 @@
 // header or chunk; headers over the size limit; a request not received within the whole-request
 // timeout), answered as problem+json with a catalogue code like every other error. Fastify's own
 // handler answers them with a bare JSON body.
+import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import { NdxpError, toProblem } from '../contracts/errors.js'
 import { PROBLEM_CONTENT_TYPE } from './problem-plugin.js'
@@ -31,12 +32,8 @@ export function problemClientErrorHandler (requestTimeoutMs: number, listener?: 
     if (socket.writable && inFlight?.headersSent !== true) {
       const body = JSON.stringify(toProblem(problem, undefined, extra?.transactionId))
       const headers = Object.entries(extra?.headers ?? {}).map(([name, value]) => `${name}: ${value}\r\n`).join('')
-      socket.write(`HTTP/1.1 ${problem.statusCode} ${statusText(problem.statusCode)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`)
+      socket.write(`HTTP/1.1 ${problem.statusCode} ${STATUS_CODES[problem.statusCode] ?? ''}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`)
     }
     socket.destroy(error)
   }
-}
-
-function statusText (status: number): string {
-  return status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'
 }

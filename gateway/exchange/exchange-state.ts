@@ -83,7 +83,8 @@ export function hubMsOf (state: ExchangeState): number {
 
 export function toRecord (state: ExchangeState, statusCode: number, responseOutTs: number, gatewayId: string): TransactionRecord {
   const outcome = state.outcome ?? (statusCode < 400 ? 'success' : 'provider_error')
-  const { client, call } = recordedParties(state)
+  // An exchange the hub did not refuse passed every check: its parties are recorded as they are.
+  const { client, call } = state.faultCode === null ? state : recordedParties(state)
   return {
     id: state.id,
     // Only a client's own X-Road-Id can hold personal data; the hub's ids are left as they are.
@@ -125,7 +126,6 @@ export function toRecord (state: ExchangeState, statusCode: number, responseOutT
  * recorded: the key's owner is (no subsystem), so that an impersonation attempt counts against whoever made it.
  */
 function recordedParties (state: ExchangeState): { client: RecordedClient | undefined, call: RecordedService | undefined } {
-  if (state.faultCode === null) return { client: state.client, call: state.call }
   const claimed = state.client
   const owner = state.keyOwner
   const client = owner !== null && (claimed === undefined || claimed.instance !== owner.instance || claimed.memberClass !== owner.memberClass || claimed.memberCode !== owner.memberCode)
