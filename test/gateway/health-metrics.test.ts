@@ -235,3 +235,23 @@ t.test('/readyz of a real hub says so while its transaction log refuses writes, 
   t.equal((await readyz()).status, 200, 'ready again once an append succeeds')
   t.equal(await real.count(), 1, 'and the record kept in memory was written')
 })
+
+t.test('a route neither the hub nor a node has is a 404 client.unknown_route pointing at /docs, and is not recorded', async (t) => {
+  const node = await startNode(t, [populationService])
+  const hub = await startHub(t, { population: node.url }, { flushIntervalMs: 10 })
+  const targets = [
+    ['GET', `${hub.url}/v2/transactions`], ['POST', `${hub.url}/nothing/here?x=1`], ['DELETE', `${hub.url}/v1/stats`],
+    ['GET', `${hub.url}/%2e%2e/%2e%2e/etc/passwd`], ['GET', `${node.url}/no-such-route`],
+  ] as const
+  for (const [method, url] of targets) {
+    const response = await request(url, { method })
+    const body = await response.body.json() as { type?: string, status?: number, detail?: string }
+    t.equal(response.statusCode, 404, `${method} ${url}`)
+    t.match(response.headers['content-type'], /^application\/problem\+json/)
+    t.equal(body.type, 'client.unknown_route')
+    t.match(body.detail, /see \/docs/, 'says where the routes are')
+    t.notOk(String(body.detail).includes('?x=1'), 'the query is not echoed')
+  }
+  await hub.hub.writer.flush()
+  t.equal(await hub.transactions.count(), 0, 'only exchanges under /r1/ are recorded')
+})
