@@ -10,7 +10,7 @@ import { constantShape, DEFAULT_RATE, meanRate, overrideShape, rampShape, type R
 import type { ScenarioFile } from './load/scenario-file.js'
 import { parseThresholds, type Threshold } from './load/thresholds.js'
 import type { LoadModel, LoadOptions, ScenarioSource } from './load/types.js'
-import { vietnamToday } from './load/data-draws.js'
+import { vietnamToday } from '../contracts/vietnam-time.js'
 
 export const loadUsage = `usage: ndxp load [options]
 

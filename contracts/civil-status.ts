@@ -1,6 +1,7 @@
 // Wire formats of the civil-status database (hộ tịch, Ministry of Justice): registration numbers,
 // the eight kinds of record, a person's records, and the one write — registering a birth.
 import { z } from 'zod'
+import { personNameSchema } from './common-records.js'
 import { civilEventTypes, genderSchema, isoDateSchema, personalIdSchema, type CivilEventPrefix } from './identifiers.js'
 
 /** Generated records use serials below this; births registered through a node are numbered from it. */
@@ -136,10 +137,8 @@ export const personCivilRecordsSchema = z.object({
 }).meta({ id: 'PersonCivilRecords' })
 export type PersonCivilRecords = z.infer<typeof personCivilRecordsSchema>
 
-const nameSchema = z.string().trim().min(3).max(200).regex(/^[\p{L} ]+$/u, 'full name may contain letters and spaces only')
-
 export const birthRegistrationRequestSchema = z.object({
-  fullName: nameSchema,
+  fullName: personNameSchema,
   gender: genderSchema,
   dateOfBirth: isoDateSchema,
   placeOfBirth: z.object({
@@ -149,7 +148,7 @@ export const birthRegistrationRequestSchema = z.object({
   fatherId: personalIdSchema.optional(),
   motherId: personalIdSchema.optional(),
   declarant: z.object({
-    fullName: nameSchema,
+    fullName: personNameSchema,
     relationship: z.enum(declarantRelationships),
     personalId: personalIdSchema.optional(),
   }).strict(),

@@ -18,3 +18,10 @@ export const placeSchema = z.object({
 export const viewQuerySchema = z.object({
   view: z.enum(['63', '34']).default('63').describe('Addresses in the 63-province (before 1 July 2025) or 34-province view'),
 }).strict()
+
+/**
+ * A person's full name as a write takes it: stored in NFC, so that a name typed with combining marks
+ * (NFD, as macOS and some keyboards send Vietnamese) is the same name as its precomposed form.
+ */
+export const personNameSchema = z.string().normalize('NFC').trim().min(3).max(200)
+  .regex(/^(?:\p{L}\p{M}*| )+$/u, 'full name may contain letters and spaces only')

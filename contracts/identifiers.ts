@@ -3,6 +3,7 @@
 // and civil-status registration numbers. Lookups on every node validate their keys with these.
 import { z } from 'zod'
 import { provinceByCode } from './provinces.js'
+import { vietnamYear } from './vietnam-time.js'
 
 const PERSONAL_ID_SHAPE = '12 digits: province (3), century-and-gender (1), birth year (2), serial (6), e.g. 001090012345'
 
@@ -16,7 +17,7 @@ export function personalIdProblem (value: string, now: Date = new Date()): strin
   const centuryGender = Number(value[3])
   if (centuryGender > 5) return `personal ID digit 4 (${centuryGender}) must be 0–5: 0/1 born 1900s male/female, 2/3 2000s, 4/5 2100s`
   const birthYear = 1900 + Math.floor(centuryGender / 2) * 100 + Number(value.slice(4, 6))
-  if (birthYear > now.getUTCFullYear()) return `personal ID encodes birth year ${birthYear}, which is in the future`
+  if (birthYear > vietnamYear(now)) return `personal ID encodes birth year ${birthYear}, which is in the future`
   return undefined
 }
 

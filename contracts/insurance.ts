@@ -1,6 +1,7 @@
 // Wire formats of the insurance database (CSDL về bảo hiểm, Vietnam Social Security): insured people,
 // their households and health-insurance cards, and the one write — a card for a child under six.
 import { z } from 'zod'
+import { personNameSchema } from './common-records.js'
 import { beneficiaryGroups, genderSchema, isoDateSchema, personalIdProblem, personalIdSchema } from './identifiers.js'
 import { relationSchema } from './population.js'
 import { provinceIndexByCode } from './provinces.js'
@@ -118,7 +119,7 @@ export type HealthCard = z.infer<typeof healthCardSchema>
 
 export const issueChildCardRequestSchema = z.object({
   personalId: personalIdSchema,
-  fullName: z.string().trim().min(3).max(200).regex(/^[\p{L} ]+$/u, 'full name may contain letters and spaces only'),
+  fullName: personNameSchema,
   dateOfBirth: isoDateSchema,
   gender: genderSchema,
   /** The civil-status birth registration the request comes from, when it does. */

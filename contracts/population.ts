@@ -1,6 +1,7 @@
 // Wire formats of the population database (CSDL quốc gia về dân cư, Ministry of Public Security).
 import { z } from 'zod'
-import { addressSchema, placeSchema } from './common-records.js'
+import { civilRegistrationNumberSchema } from './civil-status.js'
+import { addressSchema, placeSchema, personNameSchema } from './common-records.js'
 import { genderSchema, isoDateSchema, personalIdSchema } from './identifiers.js'
 
 export const relationSchema = z.enum(['head', 'spouse', 'child', 'grandchild', 'sibling'])
@@ -50,22 +51,25 @@ export const verifyIdentityRequestSchema = z.object({
   dateOfBirth: isoDateSchema,
 }).strict().meta({ id: 'VerifyIdentityRequest' })
 
+/**
+ * Yes or no, and nothing else about a claim that does not match: which field differed, whether the ID
+ * exists, or whether its holder lives would each let a verify-only client read the record back a
+ * question at a time (the ID gives the birth year, so a per-field answer gives the birth date in 366 calls).
+ */
 export const verifyIdentityResponseSchema = z.object({
   match: z.boolean(),
-  /** Fields whose claimed value differs from the record; the record's values are never revealed. */
-  mismatchedFields: z.array(z.enum(['fullName', 'dateOfBirth'])),
-  status: z.enum(['alive', 'deceased']),
+  status: z.enum(['alive', 'deceased']).optional().describe('The holder\'s status, only when the claim matches'),
 }).meta({ id: 'VerifyIdentityResponse' })
 
 export const newbornRequestSchema = z.object({
-  fullName: z.string().trim().min(3).max(200).regex(/^[\p{L} ]+$/u, 'full name may contain letters and spaces only'),
+  fullName: personNameSchema,
   gender: genderSchema,
   dateOfBirth: isoDateSchema,
   birthProvinceCode: z.string().regex(/^\d{3}$/, 'birth province code must be 3 digits, e.g. 001'),
   fatherId: personalIdSchema.optional(),
   motherId: personalIdSchema.optional(),
   /** The civil-status birth registration this request comes from; a repeat returns the same ID. */
-  birthRegistrationNumber: z.string().regex(/^KS-\d{4}-\d{8}$/, 'birth registration number must look like KS-2026-00000001'),
+  birthRegistrationNumber: civilRegistrationNumberSchema.refine((value) => value.startsWith('KS-'), 'a birth registration number starts with KS-, e.g. KS-2026-99000001'),
 }).strict().meta({ id: 'NewbornRequest' })
 export type NewbornRequest = z.infer<typeof newbornRequestSchema>
 

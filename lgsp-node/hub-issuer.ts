@@ -32,6 +32,6 @@ export function hubPersonalIdIssuer (options: HubIssuerOptions): PersonalIdIssue
     const body = await response.body.json().catch(() => undefined) as { personalId?: string, type?: string, detail?: string } | undefined
     if ((response.statusCode === 200 || response.statusCode === 201) && typeof body?.personalId === 'string') return { personalId: body.personalId }
     const why = body?.type === undefined ? `status ${response.statusCode}` : `${response.statusCode} ${body.type}: ${body.detail ?? ''}`
-    throw new NdxpError('server.provider_unreachable', `the population database did not issue a personal ID through the hub (${why}); nothing was registered`)
+    throw new NdxpError('server.provider_unreachable', `the population database did not issue a personal ID through the hub (${why})`)
   }
 }

@@ -14,6 +14,7 @@ export class Overlay {
   private readonly db: Database.Database
   private readonly getStatement: Database.Statement<[string, string]>
   private readonly insertStatement: Database.Statement<[string, string, string, string]>
+  private readonly deleteStatement: Database.Statement<[string, string]>
   private readonly countStatement: Database.Statement<[string]>
   private readonly countPrefixStatement: Database.Statement<[string, string, string]>
   private readonly anyPrefixStatement: Database.Statement<[string, string, string]>
@@ -31,6 +32,7 @@ export class Overlay {
       PRIMARY KEY (kind, key)) WITHOUT ROWID`)
     this.getStatement = this.db.prepare('SELECT key, value, created_at AS createdAt FROM overlay WHERE kind = ? AND key = ?')
     this.insertStatement = this.db.prepare('INSERT OR IGNORE INTO overlay (kind, key, value, created_at) VALUES (?, ?, ?, ?)')
+    this.deleteStatement = this.db.prepare('DELETE FROM overlay WHERE kind = ? AND key = ?')
     this.countStatement = this.db.prepare('SELECT count(*) AS count FROM overlay WHERE kind = ?')
     this.countPrefixStatement = this.db.prepare('SELECT count(*) AS count FROM overlay WHERE kind = ? AND key >= ? AND key < ?')
     this.anyPrefixStatement = this.db.prepare('SELECT 1 FROM overlay WHERE kind = ? AND key >= ? AND key < ? LIMIT 1').pluck()
@@ -45,6 +47,11 @@ export class Overlay {
   /** Inserts unless the key exists; returns false (and changes nothing) when it does. */
   insert<T> (kind: string, key: string, value: T, createdAt: Date): boolean {
     return this.insertStatement.run(kind, key, JSON.stringify(value), createdAt.toISOString()).changes === 1
+  }
+
+  /** Removes the record if there is one; returns whether there was. */
+  delete (kind: string, key: string): boolean {
+    return this.deleteStatement.run(kind, key).changes === 1
   }
 
   count (kind: string): number {

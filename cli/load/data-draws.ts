@@ -157,7 +157,3 @@ export function datasetOf (seed = DEFAULT_DATASET_SEED, population = DEFAULT_POP
   return dataset
 }
 
-/** Today in Vietnam (UTC+7), the day the nodes judge dates against. */
-export function vietnamToday (now: Date = new Date()): string {
-  return new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10)
-}

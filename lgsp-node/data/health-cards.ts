@@ -183,10 +183,6 @@ export function validityOn (validFrom: string, validTo: string, today: string): 
   return today > validTo ? 'expired' : 'valid'
 }
 
-/** Today's date in Vietnam (UTC+7), the day card validity is judged on. */
-export function vietnamDate (now: Date): string {
-  return new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10)
-}
 
 export interface FacilityPlace {
   readonly provinceIndex: number

@@ -64,20 +64,30 @@ export class InFlight {
 class InjectedError extends NdxpError {
   override readonly statusCode: number
 
-  constructor (code: ErrorCode, status: number, detail: string) {
-    super(code, detail)
+  constructor (code: ErrorCode, status: number, detail: string, headers: Record<string, string>) {
+    super(code, detail, { headers })
     this.statusCode = status
   }
 }
 
+/** The catalogue's own code for each status it has one for, as a real service would answer it. */
+const CODE_OF_STATUS = new Map<number, ErrorCode>([
+  [400, 'client.bad_request'], [401, 'client.unauthenticated'], [403, 'client.access_denied'], [404, 'client.not_found'],
+  [405, 'client.method_not_allowed'], [408, 'client.request_timeout'], [409, 'client.conflict'], [413, 'client.payload_too_large'],
+  [415, 'client.unsupported_media_type'], [429, 'client.rate_limited'], [431, 'client.headers_too_large'],
+  [500, 'server.internal'], [502, 'server.provider_unreachable'], [503, 'server.service_down'], [504, 'server.provider_timeout'],
+])
+
+/** A status the catalogue has no code for takes its class's general one: client.bad_request or server.internal. */
 export function errorCodeFor (status: number): ErrorCode {
-  if (status === 503) return 'server.service_down'
-  return status >= 500 ? 'server.internal' : 'client.bad_request'
+  return CODE_OF_STATUS.get(status) ?? (status >= 500 ? 'server.internal' : 'client.bad_request')
 }
 
 export function answerError (reply: FastifyReply, ruleId: string, status: number, problem: ProblemPluginOptions): FastifyReply {
   const detail = `Fault rule "${ruleId}" injected status ${status}; remove it with DELETE /_node/faults/${ruleId}.`
-  return sendProblem(reply, new InjectedError(errorCodeFor(status), status, detail), problem)
+  // A 429 or 503 says when to come back, as the real ones do: clients' retry logic gets exercised too.
+  const headers: Record<string, string> = status === 429 || status === 503 ? { 'retry-after': '1' } : {}
+  return sendProblem(reply, new InjectedError(errorCodeFor(status), status, detail, headers), problem)
 }
 
 export function answerDown (reply: FastifyReply, ruleId: string, problem: ProblemPluginOptions): FastifyReply {

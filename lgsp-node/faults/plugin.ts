@@ -14,7 +14,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The node service a route belongs to (e.g. `citizens`); fault rules scope on it. */
     service?: string
-    /** `false` keeps fault injection off a route (node administration, health probes). */
+    /** `false` keeps fault injection off a service's route; routes of no service are never faulted. */
     faults?: boolean
   }
 }
@@ -116,8 +116,10 @@ async function faultPlugin (app: FastifyInstance, options: FaultPluginOptions): 
   // Callback-style hooks that finish synchronously unless a rule applies: with no rule active (the
   // usual case) a request pays a size check and a WeakMap miss, not a promise per hook.
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    // Unmatched routes (404s) have no service or endpoint to scope on; exempt routes opted out.
-    if (rules.size === 0 || request.routeOptions.url === undefined || request.routeOptions.config.faults === false) return done()
+    // Faults are the services': a route of none (health probes, node administration, /docs) is never
+    // faulted, whatever a rule's scope, so a broad rule cannot take down the probes or the way to undo it.
+    const config = request.routeOptions.config
+    if (rules.size === 0 || request.routeOptions.url === undefined || typeof config.service !== 'string' || config.faults === false) return done()
     const decision = rules.decide(factsOf(request), clock())
     if (decision === undefined) return done()
     applyDecision(request, reply, decision).then(() => done(), done)

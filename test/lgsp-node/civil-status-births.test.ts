@@ -193,17 +193,58 @@ t.test('when the issuer fails, nothing is registered and 502 (or its own problem
   }
   t.same(await listedFor(url, mother.personalId), before, 'the parents list no half-registered birth')
   t.equal(overlay.count('civil-birth'), 0)
+  t.equal(seen[1], seen[0], 'a retry keeps the number population may already have issued an ID for')
+  t.equal(seen[2], seen[0])
   behaviour = 'ok'
   const ok = birthRecordSchema.parse(await (await post(url, birth)).body.json())
-  t.notOk(seen.slice(0, -1).includes(ok.registrationNumber), 'a number once sent to the issuer is never reused for another child')
+  t.not(ok.registrationNumber, seen[0], 'after an ID that cannot be the child\'s, the number is given up and the retry asks under a new one')
   t.equal(ok.child.personalId, newbornId)
+  const other = birthRecordSchema.parse(await (await post(url, { ...birth, fullName: 'Nguyễn Minh Châu' })).body.json())
+  t.notOk(seen.slice(0, -1).includes(other.registrationNumber), 'a number once sent to the issuer is never given to another birth')
 })
 
-t.test('concurrent registrations get distinct numbers', async (t) => {
+t.test('a retry after a failure gets the ID population already issued, and a registered birth is not registered twice', async (t) => {
+  // Population's own rule: one ID per birth registration number, however often it is asked.
+  const issued = new Map<string, string>()
+  let failAfterIssuing = true
+  const issuer: PersonalIdIssuer = async (request) => {
+    const personalId = issued.get(request.birthRegistrationNumber) ?? population.idAtPosition(hanoi, 2026, 'male', issued.size)
+    issued.set(request.birthRegistrationNumber, personalId)
+    if (failAfterIssuing) throw new NdxpError('server.provider_timeout', 'population node did not answer in 10 s')
+    return { personalId }
+  }
+  const { url } = await startNode(t, [civilRecordsService, createBirthsService({ personalIdIssuer: issuer })], { clock })
+  const failed = await post(url, birth)
+  t.equal(failed.statusCode, 504)
+  t.match((await failed.body.json() as { detail: string }).detail, /send the same registration again: it keeps number KS-2026-\d{8}/)
+  failAfterIssuing = false
+  const retried = await post(url, { ...birth, fullName: '  nguyễn   minh AN '.normalize('NFD') })
+  t.equal(retried.statusCode, 201, 'the same birth, however its name is spaced, cased or composed')
+  const record = birthRecordSchema.parse(await retried.body.json())
+  t.equal(issued.size, 1, 'population was asked for one ID only')
+  t.equal(record.child.personalId, [...issued.values()][0], 'the record carries the ID issued during the failed attempt')
+  t.equal(record.registrationNumber, [...issued.keys()][0])
+
+  const again = await post(url, { ...birth, declarant: { fullName: 'Nguyễn Văn Bảo', relationship: 'relative' } })
+  t.equal(again.statusCode, 200, 'a second submission of a registered birth is answered, not registered')
+  t.same(birthRecordSchema.parse(await again.body.json()), record, 'with the record it was registered under')
+  t.equal(issued.size, 1, 'and population is not asked again')
+  t.same(await listedFor(url, mother.personalId), [record.registrationNumber], 'one record for the one birth')
+})
+
+t.test('concurrent registrations of different births get distinct numbers; of one birth, one record', async (t) => {
   const { url } = await startNode(t, [civilRecordsService, birthsService], { clock })
-  const responses = await Promise.all(Array.from({ length: 25 }, () => post(url, birth)))
+  const names = Array.from({ length: 25 }, (_, i) => `Nguyễn Minh ${'ABCDEGHIKLMNOPQRSTUVXYĐÂƠ'[i] as string}`)
+  const responses = await Promise.all(names.map((fullName) => post(url, { ...birth, fullName })))
   const numbers = await Promise.all(responses.map(async (r) => birthRecordSchema.parse(await r.body.json()).registrationNumber))
   t.equal(new Set(numbers).size, 25)
+
+  const twice = await Promise.all(Array.from({ length: 12 }, () => post(url, birth)))
+  const statuses = twice.map((r) => r.statusCode).sort()
+  t.same(statuses, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201], 'one 201, and a 200 for every other submission of the same birth')
+  const bodies = await Promise.all(twice.map(async (r) => birthRecordSchema.parse(await r.body.json()).registrationNumber))
+  t.equal(new Set(bodies).size, 1, 'all with the one record')
+  t.same((await listedFor(url, mother.personalId)).filter((n) => !numbers.includes(n)), [bodies[0]])
 })
 
 t.test('registered births survive a restart on a SQLite file and go with the overlay reset', async (t) => {
@@ -216,7 +257,10 @@ t.test('registered births survive a restart on a SQLite file and go with the ove
   const read = await json(`${second.url}/civil-records/${created.registrationNumber}`)
   t.equal(read.status, 200)
   t.same(read.body as BirthRecord, created)
-  const next = birthRecordSchema.parse(await (await post(second.url, birth)).body.json())
+  const repeat = await post(second.url, birth)
+  t.equal(repeat.statusCode, 200, 'the birth is still registered after the restart')
+  t.equal(birthRecordSchema.parse(await repeat.body.json()).registrationNumber, created.registrationNumber)
+  const next = birthRecordSchema.parse(await (await post(second.url, { ...birth, fullName: 'Nguyễn Minh Châu' })).body.json())
   t.not(next.registrationNumber, created.registrationNumber, 'numbering continues after the restart')
 
   const unauthorised = await request(`${second.url}/_node/overlay`, { method: 'DELETE' })

@@ -60,13 +60,19 @@ t.test('latency: each distribution delays by at least its seeded sample', async 
 
 t.test('error: the chosen status with a problem+json body and the catalogue code', async (t) => {
   const host = await buildHost(t)
+  // The catalogue's code for the status where it has one (the type never contradicts the status),
+  // else the class's general code; 429 and 503 say when to retry.
   const cases = [
-    { status: 502, type: 'server.internal' },
-    { status: 503, type: 'server.service_down' },
-    { status: 429, type: 'client.bad_request' },
+    { status: 502, type: 'server.provider_unreachable' },
+    { status: 503, type: 'server.service_down', retryAfter: '1' },
+    { status: 504, type: 'server.provider_timeout' },
+    { status: 507, type: 'server.internal' },
+    { status: 429, type: 'client.rate_limited', retryAfter: '1' },
+    { status: 404, type: 'client.not_found' },
     { status: 400, type: 'client.bad_request' },
+    { status: 418, type: 'client.bad_request' },
   ]
-  for (const { status, type } of cases) {
+  for (const { status, type, retryAfter } of cases) {
     await host.admin('DELETE', '/_node/faults')
     await host.addRule({ id: `e${status}`, fault: { kind: 'error', status } })
     const result = await host.get(citizenPath)
@@ -76,6 +82,7 @@ t.test('error: the chosen status with a problem+json body and the catalogue code
     const problem = problemSchema.parse(JSON.parse(result.text))
     t.equal(problem.type, type)
     t.equal(problem.status, status)
+    t.equal(result.headers['retry-after'], retryAfter, `Retry-After on ${status}`)
     t.match(problem.detail, `e${status}`, 'the detail names the rule to remove')
   }
 })

@@ -55,11 +55,14 @@ t.test('all parts of a scope must match', async (t) => {
   t.equal((await host.get(citizenPath, all)).status, 200, 'other endpoint')
 })
 
-t.test('unscoped rules spare unknown routes and the admin API that removes them', async (t) => {
+t.test('unscoped rules cover every service route, and spare routes of no service, unknown routes and the admin API', async (t) => {
   const host = await buildHost(t)
   await host.addRule({ id: 'everything', fault: { kind: 'down' } })
   t.equal((await host.get(citizenPath)).status, 503)
-  t.equal((await host.get('/healthz')).status, 503, 'an empty scope covers every route of the node')
+  t.equal((await host.get('/insurance/HN1')).status, 503, 'every service')
+  const probe = await host.get('/healthz')
+  t.equal(probe.status, 200, 'a health probe belongs to no service: a broad rule must not fail it')
+  t.equal(host.marker(probe.headers), undefined)
   const unknown = await host.get('/nowhere')
   t.equal(unknown.status, 404)
   t.equal(host.marker(unknown.headers), undefined)

@@ -58,15 +58,24 @@ t.test('34-province view renames merged provinces and drops districts', async (t
   await bad.body.dump()
 })
 
-t.test('verify reports which claimed fields differ, never the recorded values', async (t) => {
+t.test('verify answers yes (with the status) or no, and a no says nothing of which field, or whether the ID exists', async (t) => {
   const { url } = await startNode(t, [populationService])
   const citizen = testDataset.citizenAt(123_456)
   const post = (body: unknown) => request(`${url}/citizens/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
   const claim = { personalId: citizen.personalId, fullName: citizen.fullName.toUpperCase(), dateOfBirth: citizen.dateOfBirth }
   const exact = await (await post(claim)).body.json()
-  t.same(exact, { match: true, mismatchedFields: [], status: citizen.dateOfDeath === undefined ? 'alive' : 'deceased' })
-  const wrong = await (await post({ personalId: citizen.personalId, fullName: 'Nguyễn Văn Không Khớp', dateOfBirth: '1900-01-01' })).body.json() as { match: boolean, mismatchedFields: string[] }
-  t.same(wrong.mismatchedFields, ['fullName', 'dateOfBirth'])
+  t.same(exact, { match: true, status: citizen.dateOfDeath === undefined ? 'alive' : 'deceased' })
+  const decomposed = await (await post({ ...claim, fullName: citizen.fullName.normalize('NFD') })).body.json()
+  t.same(decomposed, exact, 'a name in decomposed Unicode is the same name')
+  const otherDay = citizen.dateOfBirth.endsWith('-01') ? `${citizen.dateOfBirth.slice(0, 8)}02` : `${citizen.dateOfBirth.slice(0, 8)}01`
+  const unknownId = testDataset.population.idAtPosition(0, 1990, 'male', 999_999)
+  const refusals: string[] = []
+  for (const wrong of [{ ...claim, fullName: 'Nguyễn Văn Không Khớp' }, { ...claim, dateOfBirth: otherDay }, { ...claim, fullName: 'X', dateOfBirth: '1900-01-01' }, { ...claim, personalId: unknownId }]) {
+    const response = await post(wrong)
+    t.equal(response.statusCode, 200)
+    refusals.push(await response.body.text())
+  }
+  t.same(new Set(refusals), new Set(['{"match":false}']), 'every "no" is the same answer: a wrong name, a wrong date, an unknown ID')
   for (const hostile of [{}, { personalId: citizen.personalId }, { personalId: 1, fullName: 'a', dateOfBirth: 'x' }, { ...claim, extra: 1 }]) {
     const response = await post(hostile)
     t.equal(response.statusCode, 400, JSON.stringify(hostile))
@@ -94,6 +103,8 @@ t.test('household members list the citizen and agree with their own records', as
 t.test('newborn IDs: issued once per birth registration, never colliding, then readable', async (t) => {
   const { url } = await startNode(t, [populationService], { clock: () => fixedToday })
   const mother = testDataset.citizenAt(10_000_001)
+  let man = testDataset.citizenAt(10_000_002)
+  for (let index = 10_000_003; man.gender !== 'male'; index++) man = testDataset.citizenAt(index)
   const post = (body: unknown) => request(`${url}/citizens/newborns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
   const birth = { fullName: 'Nguyễn Minh An', gender: 'male', dateOfBirth: '2026-02-10', birthProvinceCode: '001', motherId: mother.personalId, birthRegistrationNumber: 'KS-2026-00000001' }
   const first = await post(birth)
@@ -124,9 +135,18 @@ t.test('newborn IDs: issued once per birth registration, never colliding, then r
     [{ ...birth, birthProvinceCode: '003', birthRegistrationNumber: 'KS-2026-00000009' }, /not a province code/],
     [{ ...birth, motherId: '001090000000', birthRegistrationNumber: 'KS-2026-00000009' }, /no citizen/],
     [{ ...birth, fullName: 'Robert"); DROP TABLE overlay;--', birthRegistrationNumber: 'KS-2026-00000009' }, /letters and spaces/],
+    [{ ...birth, motherId: man.personalId, birthRegistrationNumber: 'KS-2026-00000009' }, /motherId names a man; the mother must be female/],
+    [{ ...birth, fatherId: mother.personalId, birthRegistrationNumber: 'KS-2026-00000009' }, /fatherId names a woman/],
+    [{ ...birth, fatherId: twinId, birthRegistrationNumber: 'KS-2026-00000009' }, /fatherId names a citizen born on 2026-02-10, under 12 at the child's birth/],
+    [{ ...birth, birthRegistrationNumber: 'KS-0000-00000001' }, /registration year 0000 is outside 1900–2099/],
+    [{ ...birth, birthRegistrationNumber: 'KH-2026-00000001' }, /starts with KS-/],
   ] as const) {
     const response = await post(body)
-    t.equal(response.statusCode, 400)
+    t.equal(response.statusCode, 400, JSON.stringify(body))
     t.match((await response.body.json() as { detail: string }).detail, message)
   }
+  const decomposed = await post({ ...birth, fullName: 'Nguyễn Thị Hương'.normalize('NFD'), gender: 'female', birthRegistrationNumber: 'KS-2026-00000010' })
+  t.equal(decomposed.statusCode, 201, 'a name typed with combining marks is a name')
+  const stored = citizenSchema.parse(await (await request(`${url}/citizens/${(await decomposed.body.json() as { personalId: string }).personalId}`)).body.json())
+  t.equal(stored.fullName, 'Nguyễn Thị Hương'.normalize('NFC'), 'and is stored composed')
 })

@@ -9,12 +9,10 @@ import { dayOfIso } from '../../data/calendar.js'
 import { placeOfCommune } from '../../data/civil-status-people.js'
 import { communeByCode } from '../../data/communes.js'
 import type { NationalDataset } from '../../data/dataset.js'
+import { parentProblem } from '../../data/parent-checks.js'
 
 /** Registration is due within 60 days of the birth; late ones happen, so allow a year. */
 const MAX_AGE_DAYS = 366
-const MIN_PARENT_AGE_YEARS = 12
-/** A father may die before the birth, but not before the conception. */
-const FATHER_DEATH_BEFORE_BIRTH_DAYS = 300
 
 export interface CheckedBirth {
   readonly place: CivilPlace
@@ -43,15 +41,8 @@ function checkParent (dataset: NationalDataset, field: 'fatherId' | 'motherId', 
   const index = dataset.population.indexOf(personalId)
   if (index < 0) throw badRequest(`${field} names no citizen on record; leave it out if the parent is unknown`)
   const parent = citizenAt(dataset.population, index)
-  const expected = field === 'fatherId' ? 'male' : 'female'
-  if (parent.gender !== expected) throw badRequest(`${field} names a ${parent.gender === 'male' ? 'man' : 'woman'}; the ${field === 'fatherId' ? 'father' : 'mother'} must be ${expected}`)
-  if (birthDay - dayOfIso(parent.dateOfBirth) < MIN_PARENT_AGE_YEARS * 365) {
-    throw badRequest(`${field} names a citizen born on ${parent.dateOfBirth}, under ${MIN_PARENT_AGE_YEARS} at the child's birth`)
-  }
-  const diedBefore = field === 'fatherId' ? birthDay - FATHER_DEATH_BEFORE_BIRTH_DAYS : birthDay
-  if (parent.dateOfDeath !== undefined && dayOfIso(parent.dateOfDeath) < diedBefore) {
-    throw badRequest(`${field} names a citizen who died on ${parent.dateOfDeath}, before the child's ${field === 'fatherId' ? 'conception' : 'birth'}`)
-  }
+  const problem = parentProblem(field, parent, birthDay)
+  if (problem !== undefined) throw badRequest(problem)
   return parent
 }
 

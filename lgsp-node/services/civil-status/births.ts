@@ -1,15 +1,18 @@
 // The civil-status write, service `births`: registering a birth. When a personal-ID issuer is given
 // (the population database, reached through the hub) the record stores the newborn's ID; the record
-// is only written once the issuer has answered, so a failed call leaves no half-registered birth.
+// is only written once the issuer has answered, so a failed call leaves no half-registered birth. The
+// birth keeps its number across a failure: population, idempotent by that number, may have issued the
+// ID before the failure, and the retry then gets that same ID rather than a second one.
 import { birthRecordSchema, birthRegistrationRequestSchema, REGISTERED_SERIAL_FROM, registrationNumberParts, type BirthRecord, type BirthRegistrationRequest } from '../../../contracts/civil-status.js'
 import { NdxpError, problemSchema } from '../../../contracts/errors.js'
 import { personalIdProblem } from '../../../contracts/identifiers.js'
+import { vietnamToday } from '../../../contracts/vietnam-time.js'
 import type { Gender } from '../../data/population-index.js'
 import { parsePersonalId } from '../../data/population-index.js'
 import { authorityOf, personOf } from '../../data/civil-status-people.js'
 import type { NodeContext, NodeService } from '../../service.js'
 import { checkBirth } from './birth-checks.js'
-import { reserveBirthNumber, saveBirth } from './registered-births.js'
+import { birthKeyOf, birthRegisteredAs, releaseBirthNumber, reserveBirthNumber, saveBirth } from './registered-births.js'
 
 export interface PersonalIdRequest {
   readonly fullName: string
@@ -34,32 +37,45 @@ export interface BirthsServiceOptions {
 }
 
 const PAGES_PER_BOOK = 250
-/** Registration dates are Vietnam's calendar days (UTC+7), whatever the server's zone. */
-const VIETNAM_OFFSET_MS = 7 * 3_600_000
 
+/** The issuer's answer; a failure says what happened and that a retry is safe. Throws WrongPersonalId for an ID that cannot be the child's. */
 async function obtainPersonalId (issuer: PersonalIdIssuer, request: PersonalIdRequest, link: ExchangeLink): Promise<string> {
   let answer: { personalId: string }
   try {
     answer = await issuer(request, link)
   } catch (error) {
-    if (error instanceof NdxpError) throw error
+    const retry = `nothing was registered; send the same registration again: it keeps number ${request.birthRegistrationNumber}, so population answers with the ID it may already have issued`
+    if (error instanceof NdxpError) throw new NdxpError(error.code, `${error.message}; ${retry}`, { cause: error, headers: error.headers })
     const reason = error instanceof Error ? error.message : String(error)
-    throw new NdxpError('server.provider_unreachable', `The population database did not issue a personal ID (${reason}); nothing was registered: send the registration again.`, { cause: error })
+    throw new NdxpError('server.provider_unreachable', `The population database did not issue a personal ID (${reason}); ${retry}`, { cause: error })
   }
   const personalId = String(answer?.personalId)
   const parts = parsePersonalId(personalId)
   const matches = personalIdProblem(personalId) === undefined && parts !== undefined && personalId.startsWith(request.birthProvinceCode) &&
     parts.gender === request.gender && String(parts.birthYear) === request.dateOfBirth.slice(0, 4)
-  if (!matches) throw new NdxpError('server.provider_unreachable', 'The population database answered with a personal ID that does not fit the child (province, gender, birth year); nothing was registered.')
+  if (!matches) throw new WrongPersonalId()
   return personalId
 }
 
-export async function registerBirth (context: NodeContext, request: BirthRegistrationRequest, issuer: PersonalIdIssuer | undefined, link: ExchangeLink = {}): Promise<BirthRecord> {
+class WrongPersonalId extends NdxpError {
+  constructor () {
+    super('server.provider_unreachable', 'The population database answered with a personal ID that does not fit the child (province, gender, birth year); nothing was registered, and a retry asks for an ID under a new number.')
+  }
+}
+
+/**
+ * Registers the birth, or, when this birth (birthKeyOf) is already registered, returns its record
+ * with `created: false`: a repeat is answered, never registered twice.
+ */
+export async function registerBirth (context: NodeContext, request: BirthRegistrationRequest, issuer: PersonalIdIssuer | undefined, link: ExchangeLink = {}): Promise<{ record: BirthRecord, created: boolean }> {
   const now = context.clock()
-  const today = new Date(now.getTime() + VIETNAM_OFFSET_MS).toISOString().slice(0, 10)
+  const today = vietnamToday(now)
   const { place, father, mother } = checkBirth(context.dataset, request, today)
   const year = Number(today.slice(0, 4))
-  const registrationNumber = reserveBirthNumber(context.overlay, year, now)
+  const birthKey = birthKeyOf(request)
+  const registered = birthRegisteredAs(context.overlay, birthKey)
+  if (registered !== undefined) return { record: registered, created: false }
+  const registrationNumber = reserveBirthNumber(context.overlay, year, now, birthKey)
   const personalId = issuer === undefined
     ? undefined
     : await obtainPersonalId(issuer, {
@@ -70,7 +86,11 @@ export async function registerBirth (context: NodeContext, request: BirthRegistr
       ...(request.fatherId === undefined ? {} : { fatherId: request.fatherId }),
       ...(request.motherId === undefined ? {} : { motherId: request.motherId }),
       birthRegistrationNumber: registrationNumber,
-    }, link)
+    }, link).catch((error: unknown) => {
+      // That number's ID is not this child's: asking again under it would get the same wrong answer.
+      if (error instanceof WrongPersonalId) releaseBirthNumber(context.overlay, birthKey)
+      throw error
+    })
   const sequence = registrationNumberParts(registrationNumber).serial - REGISTERED_SERIAL_FROM
   const record: BirthRecord = {
     registrationNumber,
@@ -87,8 +107,7 @@ export async function registerBirth (context: NodeContext, request: BirthRegistr
   if (personalId !== undefined) record.child.personalId = personalId
   if (father !== undefined) record.father = personOf(father)
   if (mother !== undefined) record.mother = personOf(mother)
-  saveBirth(context.overlay, record, now)
-  return record
+  return saveBirth(context.overlay, record, now, birthKey)
 }
 
 export function createBirthsService (options: BirthsServiceOptions = {}): NodeService {
@@ -99,14 +118,14 @@ export function createBirthsService (options: BirthsServiceOptions = {}): NodeSe
       app.post('/births', {
         config: { service: 'births' },
         schema: {
-          summary: 'Register a birth; with a personal-ID issuer configured, the record carries the newborn\'s personal ID',
+          summary: 'Register a birth (201); the same birth sent again gets its record back (200). With a personal-ID issuer configured, the record carries the newborn\'s personal ID',
           body: birthRegistrationRequestSchema,
-          response: { 201: birthRecordSchema, 400: problemSchema, 409: problemSchema, 502: problemSchema },
+          response: { 200: birthRecordSchema, 201: birthRecordSchema, 400: problemSchema, 409: problemSchema, 502: problemSchema },
         },
       }, async (request, reply) => {
         const messageId = request.headers['x-road-id']
-        const record = await registerBirth(context, request.body, options.personalIdIssuer, typeof messageId === 'string' ? { messageId } : {})
-        return reply.code(201).send(record)
+        const { record, created } = await registerBirth(context, request.body, options.personalIdIssuer, typeof messageId === 'string' ? { messageId } : {})
+        return reply.code(created ? 201 : 200).send(record)
       })
     },
   }

@@ -6,7 +6,8 @@ import type { HealthCard, IssueChildCardRequest } from '../../../contracts/insur
 import { provinces, type Province } from '../../../contracts/provinces.js'
 import { communeInProvince } from '../../data/communes.js'
 import { Rng } from '../../data/hash.js'
-import { isUnderSix, primaryCareFacility, vietnamDate } from '../../data/health-cards.js'
+import { isUnderSix, primaryCareFacility } from '../../data/health-cards.js'
+import { vietnamToday } from '../../../contracts/vietnam-time.js'
 import { formatCardNumber, insuranceCodes } from '../../data/insurance.js'
 import { parsePersonalId } from '../../data/population-index.js'
 import type { NodeContext } from '../../service.js'
@@ -42,7 +43,7 @@ function sameRequest (issued: IssueChildCardRequest, request: IssueChildCardRequ
 
 export function issueChildCard (context: NodeContext, request: IssueChildCardRequest): IssueOutcome {
   const now = context.clock()
-  const today = vietnamDate(now)
+  const today = vietnamToday(now)
   const provinceIndex = checkRequest(request, today)
   const { dataset, overlay } = context
   const generatedIndex = dataset.population.indexOf(request.personalId)

@@ -2,7 +2,7 @@
 // valid today) and issue one to a child under six.
 import { NdxpError, problemSchema } from '../../../contracts/errors.js'
 import { healthCardParamsSchema, healthCardSchema, issueChildCardRequestSchema } from '../../../contracts/insurance.js'
-import { vietnamDate } from '../../data/health-cards.js'
+import { vietnamToday } from '../../../contracts/vietnam-time.js'
 import { parseCardNumber } from '../../data/insurance.js'
 import type { NodeService } from '../../service.js'
 import { issueChildCard } from './child-cards.js'
@@ -24,7 +24,7 @@ export const healthCardService: NodeService = {
       },
     }, (request) => {
       const { cardNumber } = request.params
-      const today = vietnamDate(context.clock())
+      const today = vietnamToday(context.clock())
       const found = findInsured(context, parseCardNumber(cardNumber).socialInsuranceCode, today)
       // A number whose group, level or province differs from the holder's card is not a card at all.
       if (found === undefined || found.person.card.cardNumber !== cardNumber) {

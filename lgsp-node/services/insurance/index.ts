@@ -1,6 +1,6 @@
 // The insurance node's services (`insured`, `health-cards`) and the keys it can enumerate for load tests.
 import { insuranceCodes } from '../../data/insurance.js'
-import { vietnamDate } from '../../data/health-cards.js'
+import { vietnamToday } from '../../../contracts/vietnam-time.js'
 import type { KeySource, NodeContext } from '../../service.js'
 import { generatedInsured } from './records.js'
 
@@ -12,6 +12,6 @@ export function insuranceKeySources (context: NodeContext): KeySource[] {
   const size = context.dataset.population.size
   return [
     { name: 'insured', size, keyAt: (index) => insuranceCodes(context.dataset).codeAt(index) },
-    { name: 'health-cards', size, keyAt: (index) => generatedInsured(context, index, vietnamDate(context.clock())).person.card.cardNumber },
+    { name: 'health-cards', size, keyAt: (index) => generatedInsured(context, index, vietnamToday(context.clock())).person.card.cardNumber },
   ]
 }

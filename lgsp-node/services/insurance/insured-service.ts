@@ -2,7 +2,7 @@
 // August 2025, by personal ID, and the insured household with every member's card.
 import { NdxpError, problemSchema } from '../../../contracts/errors.js'
 import { insuredHouseholdSchema, insuredParamsSchema, insuredPersonSchema } from '../../../contracts/insurance.js'
-import { vietnamDate } from '../../data/health-cards.js'
+import { vietnamToday } from '../../../contracts/vietnam-time.js'
 import type { NodeContext, NodeService } from '../../service.js'
 import { findInsured, insuredHousehold, type FoundInsured } from './records.js'
 
@@ -27,7 +27,7 @@ export const insuranceService: NodeService = {
         response: { 200: insuredPersonSchema, ...errors },
       },
     }, (request) => {
-      const today = vietnamDate(context.clock())
+      const today = vietnamToday(context.clock())
       return mustFind(context, request.params.code, today).person
     })
 
@@ -39,7 +39,7 @@ export const insuranceService: NodeService = {
         response: { 200: insuredHouseholdSchema, ...errors },
       },
     }, (request) => {
-      const today = vietnamDate(context.clock())
+      const today = vietnamToday(context.clock())
       return insuredHousehold(context, mustFind(context, request.params.code, today), today)
     })
   },

@@ -57,11 +57,9 @@ export const populationService: NodeService = {
     }, (request) => {
       const claim = request.body
       const found = findCitizen(context, claim.personalId, '63')
-      if (found === undefined) throw new NdxpError('client.not_found', 'No citizen has this personal ID.')
-      const mismatchedFields: Array<'fullName' | 'dateOfBirth'> = []
-      if (normalizeName(claim.fullName) !== normalizeName(found.citizen.fullName)) mismatchedFields.push('fullName')
-      if (claim.dateOfBirth !== found.citizen.dateOfBirth) mismatchedFields.push('dateOfBirth')
-      return { match: mismatchedFields.length === 0, mismatchedFields, status: found.citizen.status }
+      // An unknown ID is just another claim that does not match (see verifyIdentityResponseSchema).
+      const match = found !== undefined && normalizeName(claim.fullName) === normalizeName(found.citizen.fullName) && claim.dateOfBirth === found.citizen.dateOfBirth
+      return match ? { match, status: found.citizen.status } : { match }
     })
 
     app.post('/citizens/newborns', {

@@ -3,6 +3,9 @@
 import { NdxpError } from '../../../contracts/errors.js'
 import type { NewbornRequest } from '../../../contracts/population.js'
 import { provinceIndexByCode } from '../../../contracts/provinces.js'
+import { dayOfIso } from '../../data/calendar.js'
+import { citizenAt } from '../../data/citizens.js'
+import { parentProblem, type ParentFacts } from '../../data/parent-checks.js'
 import type { NodeContext } from '../../service.js'
 import { ISSUED_BY_REGISTRATION, ISSUED_CITIZEN, isKnownProvince, type IssuedCitizen } from './records.js'
 
@@ -22,11 +25,21 @@ function checkRequest (context: NodeContext, request: NewbornRequest, today: Dat
   const ageDays = (today.getTime() - Date.parse(`${request.dateOfBirth}T00:00:00Z`)) / DAY_MS
   if (ageDays < -1) throw new NdxpError('client.bad_request', `dateOfBirth ${request.dateOfBirth} is in the future`)
   if (ageDays > MAX_AGE_DAYS) throw new NdxpError('client.bad_request', `dateOfBirth ${request.dateOfBirth} is over a year ago: only newborns are issued IDs here; older citizens already have one`)
+  const birthDay = dayOfIso(request.dateOfBirth)
   for (const [field, id] of [['fatherId', request.fatherId], ['motherId', request.motherId]] as const) {
-    if (id !== undefined && context.dataset.population.indexOf(id) < 0 && context.overlay.get(ISSUED_CITIZEN, id) === undefined) {
-      throw new NdxpError('client.bad_request', `${field} names no citizen on record; leave it out if the parent is unknown`)
-    }
+    if (id === undefined) continue
+    const parent = parentOnRecord(context, id)
+    if (parent === undefined) throw new NdxpError('client.bad_request', `${field} names no citizen on record; leave it out if the parent is unknown`)
+    const problem = parentProblem(field, parent, birthDay)
+    if (problem !== undefined) throw new NdxpError('client.bad_request', problem)
   }
+}
+
+/** A generated citizen, or one issued here (a newborn: never old enough to be a parent, but on record). */
+function parentOnRecord (context: NodeContext, personalId: string): ParentFacts | undefined {
+  const index = context.dataset.population.indexOf(personalId)
+  if (index >= 0) return citizenAt(context.dataset.population, index)
+  return context.overlay.get<IssuedCitizen>(ISSUED_CITIZEN, personalId)?.value
 }
 
 export function issueNewborn (context: NodeContext, request: NewbornRequest): IssueOutcome {
