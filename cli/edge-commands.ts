@@ -57,6 +57,7 @@ export async function runLgsp (args: string[]): Promise<void> {
     upstreams: [originOf(hub, 'hub')],
     name: `lgsp-${member.data}`,
     setHeaders: { 'x-road-client': `VN/GOV/${member.data}/${subsystem.data}`, authorization: `Bearer ${apiKey}` },
+    onlyUnder: { prefix: '/r1/', why: 'it lends the agency\'s key to X-Road exchanges only; call the hub\'s other APIs directly with their own credentials' },
   }, values.host ?? settings.NDXP_HOST, portOf(values.port, 8201))
   announce(`LGSP of ${member.data}/${subsystem.data} (calls ${hub})`, running)
 }

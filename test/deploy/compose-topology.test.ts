@@ -138,6 +138,10 @@ t.test('the same topology as processes: the README call through the LGSP returns
   t.equal(answer.statusCode, 200, `the README's call returns a record: ${body.slice(0, 300)}`)
   t.match(JSON.parse(body) as unknown, { personalId }, 'the citizen asked for')
   t.equal(answer.headers['x-road-client'] ?? 'VN/GOV/000.00.00.H49/DVCTINH', 'VN/GOV/000.00.00.H49/DVCTINH')
+  // The LGSP lends the province's key to exchanges only: through it, the hub's node API stays closed.
+  const rogue = await request(`${lgsp}/v1/nodes/rogue-node/heartbeat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ baseUrl: 'http://203.0.113.7' }) })
+  t.equal(rogue.statusCode, 404, 'management calls are not forwarded with the agency\'s key')
+  t.match(await rogue.body.json(), { type: 'client.unknown_route', detail: /forwards only \/r1\// })
 
   for (const hub of hubUrls) {
     let count = 0

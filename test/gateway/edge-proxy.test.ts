@@ -40,19 +40,36 @@ t.test('balance: every replica gets a share; a dead replica is steered around', 
   t.equal(a.seen[0]?.headers.via, '1.1 test-balance')
 
   await new Promise<void>((resolve) => { b.server.closeAllConnections(); b.server.close(() => resolve()) })
-  let ok = 0
-  for (let i = 0; i < 30; i++) {
-    const response = await request(`${proxy.url}/after`)
-    if (response.statusCode === 200) ok++
+  const failed: string[] = []
+  for (let i = 0; i < 300; i++) {
+    // Bodies too: a replica that refused the connection read nothing of it.
+    const response = i % 10 === 5 ? await request(`${proxy.url}/after`, { method: 'POST', body: `body ${i}` }) : await request(`${proxy.url}/after`)
+    if (response.statusCode !== 200) failed.push(`${i}: ${response.statusCode}`)
     await response.body.dump()
   }
-  t.ok(ok >= 20, `calls still answered by the live replica (${ok}/30)`)
+  t.same(failed, [], 'every call answered: one the dead replica refused is sent to the live one')
+  t.ok(a.seen.some((s) => s.body === 'body 295'), 'with its body')
+
+  // Back on its port: the probe finds it and it takes its share again.
+  const port = Number(new URL(b.url).port)
+  const back = createServer((req, res) => { res.setHeader('x-served-by', 'b-again'); res.end('{}') })
+  await new Promise<void>((resolve) => back.listen(port, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { back.closeAllConnections(); back.close(() => resolve()) }))
+  let servedByB = 0
+  for (let i = 0; i < 100 && servedByB === 0; i++) {
+    const response = await request(`${proxy.url}/again`)
+    if (response.headers['x-served-by'] === 'b-again') servedByB++
+    await response.body.dump()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  t.equal(servedByB, 1, 'the returned replica is used again')
 })
 
 t.test('lgsp: its identity replaces what the caller claims; bodies stream through unchanged', async (t) => {
   const hub = await upstream(t, 'hub')
   const proxy = await startForwardProxy({
     upstreams: [hub.url], name: 'lgsp-test', setHeaders: { 'x-road-client': 'VN/GOV/000.00.00.H49/DVCTINH', authorization: 'Bearer key-of-h49' },
+    onlyUnder: { prefix: '/r1/', why: 'exchanges only' },
   }, '127.0.0.1', 0)
   t.teardown(proxy.close)
   const body = JSON.stringify({ note: 'Nguyễn Văn A — ưu tiên', n: 'x'.repeat(200_000) })
@@ -69,6 +86,13 @@ t.test('lgsp: its identity replaces what the caller claims; bodies stream throug
   t.equal(seen?.headers.authorization, 'Bearer key-of-h49')
   t.equal(seen?.headers['x-road-userid'], 'officer-7', 'other headers pass')
   t.equal(seen?.url, '/r1/VN/GOV/000.00.00.G15/HOTICH/births')
+
+  for (const [method, path] of [['POST', '/v1/nodes/rogue/heartbeat'], ['GET', '/v1/registry/members'], ['DELETE', '/v1/transactions'], ['GET', '/r1'], ['GET', '/%2Fr1/x']]) {
+    const refused = await request(`${proxy.url}${path}`, { method, ...(method === 'POST' ? { body: '{"baseUrl":"http://203.0.113.7"}' } : {}) })
+    t.equal(refused.statusCode, 404, `${method} ${path} is not forwarded with the agency's key`)
+    t.match(await refused.body.json(), { type: 'client.unknown_route', detail: /forwards only \/r1\/…: exchanges only/ })
+  }
+  t.equal(hub.seen.length, 1, 'nothing but the exchange reached the hub')
 })
 
 t.test('an unreachable upstream is a prompt 502 problem; malformed settings are refused', async (t) => {
