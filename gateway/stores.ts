@@ -96,7 +96,15 @@ async function openRedisStores (settings: Settings, gatewayId: string, logger: F
       opened.push(async () => { await client.quit().catch(() => client.disconnect()) })
       return client
     }
-    const registryStore = await openRedisRegistryStore({ url, prefix })
+    const registryStore = await openRedisRegistryStore({
+      url,
+      prefix,
+      onRegistryLost: ({ lostVersion, restored }) => {
+        logger.error({ lostVersion, restored }, restored
+          ? 'the registry was missing from Redis (restarted without its data, or flushed?): wrote back this replica\'s copy; changes made after it was read are lost'
+          : 'the registry was missing from Redis (restarted without its data, or flushed?): another replica wrote back its copy, which this one now serves')
+      },
+    })
     opened.push(() => registryStore.close())
     // Own connections: a large stats reply must not delay rate-limit decisions on the request path.
     const transactionStore = await openRedisTransactionStore({ redis: await connection('transactions'), keys })

@@ -21,6 +21,12 @@ export interface RedisRegistryStoreOptions extends RegistryStoreOptions {
   commandTimeoutMs?: number
   /** How often a change is applied afresh when another replica changed the registry first (default 20). */
   maxWriteAttempts?: number
+  /**
+   * Told when Redis was found empty (restarted without its data, flushed, or failed over to an empty
+   * replica) and this store wrote back the registry it last read: `restored` is false when another
+   * replica had already done so and its document was taken instead.
+   */
+  onRegistryLost?: (event: { lostVersion: number, restored: boolean }) => void
 }
 
 /** The registry's keys: all three carry the `{registry}` hash tag, so one script may touch them on Redis Cluster. */
@@ -43,7 +49,7 @@ export async function openRedisRegistryStore (options: RedisRegistryStoreOptions
     }
   }
   const where = url === undefined ? `${client.options.host ?? 'localhost'}:${client.options.port ?? 6379}` : redactUrl(url)
-  const backend = new RedisBackend(client, options.client === undefined, where, registryKeys(prefix), instance, maxWriteAttempts)
+  const backend = new RedisBackend(client, options.client === undefined, where, registryKeys(prefix), instance, maxWriteAttempts, options.onRegistryLost)
   try {
     await backend.read() // refuse at once a document this hub cannot use
   } catch (error) {
@@ -103,13 +109,40 @@ class RedisBackend implements DocumentBackend {
   #closed = false
 
   constructor (private readonly client: Redis, private readonly owned: boolean, private readonly where: string,
-    private readonly keys: Keys, private readonly instance: string, private readonly maxAttempts: number) {}
+    private readonly keys: Keys, private readonly instance: string, private readonly maxAttempts: number,
+    private readonly onLost?: RedisRegistryStoreOptions['onRegistryLost']) {}
 
   /** One round trip; the document travels only when it differs from the cached one. */
   async read (): Promise<Cached> {
     const known = this.#cache
     const reply = await this.#run(READ, [String(known?.version ?? -1), known?.epoch ?? ''], false)
-    return reply.length === 2 && known !== undefined ? known : this.#accept(reply)
+    if (reply.length === 2 && known !== undefined) return known
+    if (this.#lostData(reply)) return await this.#restore(known as Cached)
+    return this.#accept(reply)
+  }
+
+  /**
+   * Redis answers "no registry" where this replica has read one: Redis lost its data (a restart
+   * without persistence, a flush, a failover to an empty replica). Taking the empty registry would
+   * turn every key away with 401 while every probe says ready; the registry this replica last read
+   * is the best copy left, so it is written back (compare-and-set on the empty state: when several
+   * replicas find the loss at once, the first one's copy is kept and the others take it).
+   */
+  #lostData ([rawVersion, , json]: unknown[]): boolean {
+    const known = this.#cache
+    return known !== undefined && known.version > 0 && this.#parseVersion(rawVersion) === 0 && typeof json !== 'string'
+  }
+
+  async #restore (lost: Cached): Promise<Cached> {
+    lost.json ??= JSON.stringify(lost.doc)
+    const reply = await this.#run(WRITE, ['0', '', lost.json, randomUUID(), this.keys.channel], true)
+    if (reply[0] === 1) {
+      this.#cache = { version: this.#parseVersion(reply[1]), epoch: String(reply[2]), doc: lost.doc, json: lost.json }
+      this.onLost?.({ lostVersion: lost.version, restored: true })
+      return this.#cache
+    }
+    this.onLost?.({ lostVersion: lost.version, restored: false })
+    return this.#accept(reply.slice(1))
   }
 
   async version (): Promise<number> {
@@ -138,7 +171,7 @@ class RedisBackend implements DocumentBackend {
         this.#cache = { version: this.#parseVersion(reply[1]), epoch: String(reply[2]), doc: draft, json }
         return value
       }
-      current = this.#accept(reply.slice(1))
+      current = this.#lostData(reply.slice(1)) ? await this.#restore(current) : this.#accept(reply.slice(1))
       if (attempt >= this.maxAttempts) {
         throw new NdxpError('server.store_unavailable', `The registry in Redis at ${this.where} changed under each of ${attempt} attempts to apply this change (other hub replicas are writing); nothing was changed, retry.`)
       }

@@ -1,6 +1,7 @@
 // The Redis side of an append: one Lua script per batch, atomic. It checks the ids, numbers and stores
 // the records, folds the batch's rollup rows into the stored ones (one HMGET and one HSET per rollup
 // key), and applies retention to rows and rollups. redis-append.ts prepares its arguments.
+import { TUPLE_GENERATION } from './redis-layout.js'
 
 /**
  * KEYS: log, ids, order, meta, tuples, tuple-ids. ARGV: key base, max rows, minute and hour retention,
@@ -62,7 +63,12 @@ local function intern (index)
     local text = ARGV[tupleAt + index]
     id = redis.call('HGET', tupleIds, text)
     if not id then
-      -- Tuples are never deleted, so ids run 1..n and the next is n + 1.
+      -- The hash's generation: ids count up again from 1 after Redis lost its data, and a replica
+      -- that cached the old ids must tell (redis-store.ts). Set with the first tuple.
+      if redis.call('HEXISTS', tuples, '${TUPLE_GENERATION}') == 0 then
+        redis.call('HSET', tuples, '${TUPLE_GENERATION}', table.concat(redis.call('TIME'), '.'))
+      end
+      -- Tuples are never deleted, so ids run up one by one (the generation field takes a number too).
       id = tostring(redis.call('HLEN', tuples) + 1)
       redis.call('HSET', tupleIds, text, id)
       redis.call('HSET', tuples, id, text)

@@ -11,12 +11,16 @@ import { DAY_MS, RECORD_FIELDS, type RecordDimensions } from './store.js'
  *   equal timestamps sort by arrival and a filter can be checked without reading the record.
  * - `meta`: hash `seq` (last seq; if lost, the log's last id), `pruned:<view>:<level>` (newest
  *   rollup start deleted by retention).
- * - `tuples` / `tuple-ids`: tuple id (1..n) ↔ tuple text, never deleted (as many as the dimensions'
- *   combinations that occurred).
+ * - `tuples` / `tuple-ids`: tuple id ↔ tuple text, never deleted (as many as the dimensions'
+ *   combinations that occurred); `tuples` also holds the field TUPLE_GENERATION, set with the first
+ *   tuple: when Redis loses its data, ids count up again and the generation changes with them.
  * - `rollup:<view>:<level>:<start>`: hash tuple id → `count,succeeded,sumMs,maxMs,compactLength,histogram`.
  * - `starts:<view>:<level>`: sorted set of the rollup starts that exist (stats never guess keys).
  * - `touched:<view>:<level>` (minutes and hours only): last write time (Redis clock) → start, for retention.
  */
+/** A field of `tuples` that is no tuple id (ids are digits): when the ids began to be counted. */
+export const TUPLE_GENERATION = 'generation'
+
 export class TransactionKeys {
   readonly log: string
   readonly ids: string

@@ -10,7 +10,7 @@ import { appendArguments, distinctById, type AppendSettings } from './redis-appe
 import { APPEND_LUA } from './redis-append-script.js'
 import {
   DEFAULT_HOUR_RETENTION_MS, DEFAULT_MAX_TRANSACTIONS, DEFAULT_MINUTE_RETENTION_MS, DEFAULT_ROLLUP_ROWS_PER_READ,
-  DEFAULT_SCAN_LIMIT, TransactionKeys, decodeTuple, type Tuple,
+  DEFAULT_SCAN_LIMIT, TUPLE_GENERATION, TransactionKeys, decodeTuple, type Tuple,
 } from './redis-layout.js'
 import { GET_LUA, QUERY_LUA, queryArguments, toPage } from './redis-query.js'
 import { COMPLETE, STATS_LUA, readStats, type Horizons } from './redis-stats.js'
@@ -81,6 +81,8 @@ class RedisTransactionStore implements TransactionStore {
   private readonly scripts: Scripts
   private readonly settings: AppendSettings
   private readonly tuples = new Map<string, Tuple>()
+  /** The tuples' generation the cache holds ids of (see TUPLE_GENERATION). */
+  private tupleGeneration: string | null = null
   /** Where retention has deleted rollups, by view, as last seen; a read that finds otherwise corrects it. */
   private readonly horizons: [Horizons, Horizons] = [COMPLETE, COMPLETE]
   private closed = false
@@ -127,6 +129,7 @@ class RedisTransactionStore implements TransactionStore {
     this.ensureOpen()
     const query = resolveStatsQuery(input, (this.options.clock ?? Date.now)())
     const view = viewFor(query)
+    await this.guard(() => this.checkTupleGeneration())
     const { result, horizons } = await this.guard(() => readStats(query, {
       base: this.keys.base,
       metaKey: this.keys.meta,
@@ -148,7 +151,18 @@ class RedisTransactionStore implements TransactionStore {
     this.closed = true
   }
 
-  /** Tuples never change once written, so they are cached; unknown ones come in one HMGET. */
+  /**
+   * Ids cached from before Redis lost its data name other tuples now (ids count up from 1 again):
+   * one HGET per stats query tells, and a changed generation empties the cache.
+   */
+  private async checkTupleGeneration (): Promise<void> {
+    const generation = await this.redis.hget(this.keys.tuples, TUPLE_GENERATION)
+    if (generation === this.tupleGeneration) return
+    this.tuples.clear()
+    this.tupleGeneration = generation
+  }
+
+  /** Tuples never change within a generation, so they are cached; unknown ones come in one HMGET. */
   private async tuplesById (ids: string[]): Promise<Map<string, Tuple>> {
     const found = new Map<string, Tuple>()
     const missing = ids.filter((id) => {

@@ -262,3 +262,18 @@ t.test('losing the meta hash (an operator DEL) neither breaks appends nor mixes 
   sameStats(t, await stats(store, { from: T0, to: T0 + 2 * HOUR_MS, interval: 'hour', groupBy: ['client', 'service'] }),
     bruteForceStats([...first, ...second], T0, T0 + 2 * HOUR_MS, 'hour', ['client', 'service']), 'old and new tuples apart')
 })
+
+t.test('a replica that cached tuple ids before Redis lost its data credits each exchange to its own client after', async (t) => {
+  const keys = new RedisKeys(`lost${prefixes++}`)
+  const [a, b] = await Promise.all([connect(5), connect(5)])
+  const [writer, reader] = await Promise.all([a, b].map((redis) => openRedisTransactionStore({ redis, keys })))
+  t.teardown(async () => { await writer?.close(); await reader?.close() })
+  const byClient = async (): Promise<Record<string, number>> => Object.fromEntries(
+    (await stats(reader as TransactionStore, { from: T0, to: T0 + HOUR_MS, groupBy: ['client'] })).rows.map((row) => [row.client as string, row.count]))
+  await writer?.append([makeRecord({ client: DVCTINH_H29 }), makeRecord({ client: DVCTINH_H29 }), makeRecord()])
+  t.strictSame(await byClient(), { [DVCTINH_H29]: 2, [`VN/GOV/${H49}/DVCTINH`]: 1 }, 'the reader caches both clients\' tuple ids')
+
+  await a.flushdb() // as Redis restarted without persistence: ids count from the start again
+  await writer?.append([makeRecord(), makeRecord()]) // H49's tuple now takes the id H29's had
+  t.strictSame(await byClient(), { [`VN/GOV/${H49}/DVCTINH`]: 2 }, 'not credited to the client whose id it was')
+})

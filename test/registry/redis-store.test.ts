@@ -185,11 +185,46 @@ t.test('a replica does not serve its cache after Redis lost the registry and the
   t.strictSame((await b.listMembers()).map((m) => m.code), [G01.code], 'b caches version 1')
   const keys = registryKeys(prefix)
   await raw.del(keys.document, keys.version, keys.epoch)
-  await a.createMember(H49)
+  // A replica started after the loss has nothing to write back: it starts a registry of its own.
+  const fresh = await open(t, { prefix })
+  await fresh.createMember(H49)
   t.equal(await b.version(), 1, 'version 1 again, with other content')
   t.strictSame((await b.listMembers()).map((m) => m.code), [H49.code])
   await b.createMember(ACME)
   t.strictSame((await a.listMembers()).map((m) => m.code), [H49.code, ACME.code])
+})
+
+t.test('Redis lost its data: the first replica to notice writes back the registry it holds, the others take it, no key turns to 401', async (t) => {
+  const prefix = freshPrefix()
+  const events: Array<{ replica: string, lostVersion: number, restored: boolean }> = []
+  const a = await open(t, { prefix, onRegistryLost: (event) => events.push({ replica: 'a', ...event }) })
+  const b = await open(t, { prefix, onRegistryLost: (event) => events.push({ replica: 'b', ...event }) })
+  await a.createMember(G01)
+  await a.createMember(H49)
+  const key = generateApiKey()
+  await a.createApiKey({ memberCode: H49.code, hash: key.hash, label: 'province portal' })
+  t.strictSame((await b.listMembers()).map((m) => m.code), [G01.code, H49.code])
+  const keys = registryKeys(prefix)
+
+  await raw.flushdb() // as Redis restarted without persistence
+  t.strictSame((await b.listMembers()).map((m) => m.code), [G01.code, H49.code], 'b serves the registry, not an empty one')
+  t.strictSame(events, [{ replica: 'b', lostVersion: 3, restored: true }], 'and said it wrote it back')
+  t.equal((await b.findMemberByKeyHash(key.hash))?.code, H49.code, 'the agency\'s key still works')
+  t.ok(await raw.get(keys.document), 'the document is in Redis again')
+  t.strictSame((await a.listMembers()).map((m) => m.code), [G01.code, H49.code], 'a takes what b wrote back')
+  t.equal(events.length, 1, 'a had nothing to restore')
+  await a.createMember(ACME)
+  t.strictSame((await b.listMembers()).map((m) => m.code), [G01.code, H49.code, ACME.code], 'changes go on from there')
+
+  await raw.flushdb()
+  const [seenByA, seenByB] = await Promise.all([a.listMembers(), b.listMembers()])
+  t.strictSame(seenByA.map((m) => m.code), [G01.code, H49.code, ACME.code])
+  t.strictSame(seenByB.map((m) => m.code), [G01.code, H49.code, ACME.code], 'both found the loss at once: one copy kept')
+  t.equal(events.slice(1).filter((e) => e.restored).length, 1, 'exactly one replica wrote its copy back')
+
+  await raw.flushdb()
+  await b.createMember({ ...ACME, code: '000.00.00.A99', name: 'Một cơ quan khác' })
+  t.strictSame((await a.listMembers()).map((m) => m.code), ['000.00.00.A99', G01.code, H49.code, ACME.code], 'a change made on a lost registry is applied to the restored one')
 })
 
 t.test('what others wrote to the keys: server.store_unavailable saying what is wrong, never a crash; repairing it heals', async (t) => {
