@@ -114,17 +114,22 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
     if (tx.outcome === 'rate_limited' && tx.clientMemberCode !== null) metrics.rateLimited(tx.clientMemberCode)
     onRecord?.(tx)
   }
-  const registry = new RegistryCache({
-    store: options.registryStore, logger: app.log, pollMs: options.registryPollMs ?? 1000, ...(options.registryChanges && { changes: options.registryChanges }),
-  })
-  await registry.start()
   const breaker = new CircuitBreaker({
     ...options.circuit,
     onChange: (nodeId, state) => {
       metrics.setCircuitState(nodeId, state)
       options.circuit?.onChange?.(nodeId, state)
     },
+    onForget: (nodeId) => { metrics.forgetCircuit(nodeId) },
   })
+  const registry = new RegistryCache({
+    store: options.registryStore,
+    logger: app.log,
+    pollMs: options.registryPollMs ?? 1000,
+    ...(options.registryChanges && { changes: options.registryChanges }),
+    onView: (view) => { breaker.forgetAbsent((nodeId) => view.node(nodeId) !== undefined) },
+  })
+  await registry.start()
   const limiter = options.limiter ?? new LocalRateLimiter()
   // One pooled keep-alive agent for every provider: connections are reused across exchanges.
   const dispatcher = options.dispatcher ?? new Agent({ connections: 128, keepAliveTimeout: 30_000, connect: { timeout: 30_000 } })

@@ -137,6 +137,10 @@ export class HubMetrics {
     child.inc()
   }
 
+  forgetCircuit (nodeId: string): void {
+    this.circuits.remove({ node: nodeId })
+  }
+
   setCircuitState (nodeId: string, state: CircuitState): void {
     this.circuits.set({ node: nodeId }, CIRCUIT_VALUES[state])
   }

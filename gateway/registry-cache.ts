@@ -12,6 +12,8 @@ export interface RegistryCacheOptions {
   readonly pollMs?: number
   /** Subscribes to announcements of new versions (a Redis store pushes them); resolves once listening. */
   readonly changes?: (onVersion: (version: number) => void) => Promise<{ close: () => Promise<void> }>
+  /** Sees each new view once it is current (state kept per registry entity follows it). */
+  readonly onView?: (view: RegistryView) => void
 }
 
 export class RegistryCache {
@@ -59,6 +61,7 @@ export class RegistryCache {
       if (this.view === undefined || version !== this.view.version) {
         this.view = new RegistryView(await this.options.store.snapshot())
         this.options.logger.debug({ version }, 'registry view reloaded')
+        this.options.onView?.(this.view)
       }
       this.lastError = undefined
     } catch (error) {

@@ -1,9 +1,13 @@
 // One circuit per provider node: after `threshold` consecutive failures it opens and requests fail
 // fast; after `cooldownMs` one probe goes through (half-open) and its outcome closes or re-opens it.
+// A circuit belongs to the node's address: an admin who points the node elsewhere gets a closed
+// circuit on the next request, and a node deleted from the registry takes its circuit with it.
 
 export type CircuitState = 'closed' | 'open' | 'half-open'
 
 interface Circuit {
+  /** The node's base URL the failures were counted against. */
+  baseUrl: string
   state: CircuitState
   failures: number
   openedAt: number
@@ -14,6 +18,8 @@ export interface CircuitBreakerOptions {
   readonly threshold?: number
   readonly cooldownMs?: number
   readonly onChange?: (nodeId: string, state: CircuitState) => void
+  /** The node left the registry and its circuit is gone (its metric series should go too). */
+  readonly onForget?: (nodeId: string) => void
 }
 
 export class CircuitBreaker {
@@ -26,11 +32,17 @@ export class CircuitBreaker {
     this.cooldownMs = options.cooldownMs ?? 5000
   }
 
-  private circuit (nodeId: string): Circuit {
+  private circuit (nodeId: string, baseUrl?: string): Circuit {
     let circuit = this.circuits.get(nodeId)
     if (circuit === undefined) {
-      circuit = { state: 'closed', failures: 0, openedAt: 0, probing: false }
+      circuit = { baseUrl: baseUrl ?? '', state: 'closed', failures: 0, openedAt: 0, probing: false }
       this.circuits.set(nodeId, circuit)
+    } else if (baseUrl !== undefined && circuit.baseUrl !== baseUrl) {
+      // Failures of the old address say nothing of the new one.
+      circuit.baseUrl = baseUrl
+      circuit.failures = 0
+      circuit.probing = false
+      this.set(nodeId, circuit, 'closed')
     }
     return circuit
   }
@@ -41,9 +53,9 @@ export class CircuitBreaker {
     this.options.onChange?.(nodeId, state)
   }
 
-  /** Whether a request may go to the node now; in half-open state only one probe at a time. */
-  tryPass (nodeId: string, nowMs: number): boolean {
-    const circuit = this.circuit(nodeId)
+  /** Whether a request may go to the node (at `baseUrl`) now; in half-open state only one probe at a time. */
+  tryPass (nodeId: string, nowMs: number, baseUrl: string): boolean {
+    const circuit = this.circuit(nodeId, baseUrl)
     if (circuit.state === 'closed') return true
     if (circuit.state === 'open' && nowMs - circuit.openedAt >= this.cooldownMs) this.set(nodeId, circuit, 'half-open')
     if (circuit.state === 'half-open' && !circuit.probing) {
@@ -73,6 +85,15 @@ export class CircuitBreaker {
     if (circuit.state === 'half-open' || circuit.failures >= this.threshold) {
       circuit.openedAt = nowMs
       this.set(nodeId, circuit, 'open')
+    }
+  }
+
+  /** Drops the circuits of nodes no longer in the registry. */
+  forgetAbsent (isRegistered: (nodeId: string) => boolean): void {
+    for (const nodeId of [...this.circuits.keys()]) {
+      if (isRegistered(nodeId)) continue
+      this.circuits.delete(nodeId)
+      this.options.onForget?.(nodeId)
     }
   }
 

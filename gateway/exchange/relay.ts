@@ -32,7 +32,7 @@ function checkNodeAvailable (options: ExchangeOptions, nodeId: string, nowMs: nu
   if (node.health === 'down' || (lastBeat !== undefined && nowMs - lastBeat > options.heartbeatStaleMs)) {
     throw new NdxpError('server.provider_unreachable', `node ${nodeId} is down: its last heartbeat was at ${node.lastHeartbeatAt ?? 'never'}`)
   }
-  if (!options.breaker.tryPass(nodeId, nowMs)) {
+  if (!options.breaker.tryPass(nodeId, nowMs, node.baseUrl)) {
     const retryAfter = options.breaker.retryAfterSeconds(nodeId, nowMs)
     throw new NdxpError('server.provider_circuit_open', `node ${nodeId} failed repeatedly; the hub will probe it again in ${retryAfter} s`, { headers: { 'retry-after': String(retryAfter) } })
   }

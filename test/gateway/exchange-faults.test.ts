@@ -51,6 +51,34 @@ t.test('provider errors pass through; repeated 503s open the circuit, a probe cl
   t.same(hub.records.map((r) => r.outcome), ['provider_error', 'provider_error', 'provider_error', 'circuit_open', 'success'])
 })
 
+t.test('an open circuit belongs to the node\'s address: pointed elsewhere it is closed at once, and a deleted node takes its circuit with it', async (t) => {
+  const { hub, call, fault } = await setup(t)
+  await fault({ id: 'down', trigger: { type: 'always' }, fault: { kind: 'error', status: 503 } })
+  for (let i = 0; i < 3; i++) await (await call()).body.dump()
+  const fast = await call()
+  t.equal(fast.headers['x-road-error'], 'server.provider_circuit_open')
+  await fast.body.dump()
+
+  const healthy = await startNode(t, [populationService])
+  await hub.store.updateNode('population', { baseUrl: healthy.url })
+  await hub.hub.registry.refresh()
+  const moved = await call()
+  t.equal(moved.statusCode, 200, 'the next request goes to the new address, not failed fast')
+  await moved.body.dump()
+  t.equal(hub.hub.breaker.state('population'), 'closed')
+
+  const metrics = async (): Promise<string> => await (await request(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${HUB_ADMIN_TOKEN}` } })).body.text()
+  t.match(await metrics(), /ndxp_circuit_state\{node="population"\} 0/)
+  await hub.store.createNode({ id: 'population-b', memberCode: '000.00.00.G01', baseUrl: healthy.url })
+  await hub.store.updateService(SERVICE_REF, { nodeId: 'population-b' })
+  await hub.store.deleteNode('population')
+  await hub.hub.registry.refresh()
+  t.notMatch(await metrics(), /node="population"/, 'no series left for a node that is gone')
+  const again = await call()
+  t.equal(again.statusCode, 200)
+  await again.body.dump()
+})
+
 t.test('a slow or hanging provider times out with 504 at the service timeout', async (t) => {
   const { hub, call, fault } = await setup(t)
   await hub.store.updateService(SERVICE_REF, { timeoutMs: 300 })
