@@ -4,7 +4,7 @@ import { startHubServer } from '../gateway/server.js'
 import { parseCommand, parsePort } from './options.js'
 
 export async function runGateway (args: string[]): Promise<void> {
-  const { settings, values } = parseCommand(args)
+  const { settings, values } = parseCommand(args, {}, { faults: 'fault rules belong to the nodes: give them to ndxp node or ndxp up' })
   const running = await startHubServer(settings, parsePort(values.port, 'port'))
   process.send?.({ type: 'listening', component: 'hub', url: running.url, devKeys: running.devKeys })
   if (process.send === undefined) {

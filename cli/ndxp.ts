@@ -61,6 +61,14 @@ main().catch((error: unknown) => {
     console.error(`ndxp: ${error.message}\n\n${usage}`)
     process.exit(2)
   }
+  const code = (error as NodeJS.ErrnoException).code
+  if ((error as { syscall?: string }).syscall === 'listen' && (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES')) {
+    // A listen failure is a setting to change, not a bug: one line, no stack.
+    const { address, port } = error as { address?: string, port?: number }
+    const why = code === 'EADDRINUSE' ? 'is in use by another process' : code === 'EACCES' ? 'needs privileges this user lacks' : 'is not an address of this machine'
+    console.error(`ndxp: cannot listen on ${address ?? '?'}:${port ?? '?'}: it ${why}; choose another with --port / --host (or the NDXP_*_PORT variable)`)
+    process.exit(2)
+  }
   console.error(error)
   process.exit(1)
 })

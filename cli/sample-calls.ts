@@ -13,11 +13,16 @@ interface SampleCall {
 }
 
 const samples: readonly SampleCall[] = [
-  { what: 'population: a citizen', client: 'VN/GOV/000.00.00.H49/DVCTINH', path: (d) => `/r1/VN/GOV/000.00.00.G01/CSDLQGDC/citizens/${d.population.idAt(12_345_678)}` },
-  { what: 'insurance: an insured person', client: 'VN/GOV/000.00.00.G18/LGSP', path: (d) => `/r1/VN/GOV/000.00.13.G12/CSDLBH/insured/${d.population.idAt(23_456_789)}` },
+  { what: 'population: a citizen', client: 'VN/GOV/000.00.00.H49/DVCTINH', path: (d) => `/r1/VN/GOV/000.00.00.G01/CSDLQGDC/citizens/${citizenId(d, 12_345_678)}` },
+  { what: 'insurance: an insured person', client: 'VN/GOV/000.00.00.G18/LGSP', path: (d) => `/r1/VN/GOV/000.00.13.G12/CSDLBH/insured/${citizenId(d, 23_456_789)}` },
   { what: 'civil status: a birth record', client: 'VN/GOV/000.00.00.H49/DVCTINH', path: (d) => `/r1/VN/GOV/000.00.00.G15/HOTICH/civil-records/${keyOf(civilStatusKeySources({ dataset: d }), 'civil-births', 1_234_567)}` },
   { what: 'land: a parcel', client: 'VN/GOV/000.00.00.H49/LGSP', path: (d) => `/r1/VN/GOV/000.00.00.G10/CSDLDD/parcels/${keyOf(landKeySources({ dataset: d }), 'parcels', 7_654_321)}` },
 ]
+
+/** A citizen of any population size (NDXP_POPULATION may be far below the index wanted). */
+function citizenId (dataset: NationalDataset, index: number): string {
+  return dataset.population.idAt(index % dataset.population.size)
+}
 
 /** An existing key, so the printed calls show a record rather than an empty answer. */
 function keyOf (sources: readonly KeySource[], name: string, index: number): string {

@@ -7,6 +7,7 @@ import { nationalNodes } from '../lgsp-node/national-nodes.js'
 import type { DevKey } from '../registry/seed.js'
 import { sampleCurlCalls } from './sample-calls.js'
 import { parseCommand } from './options.js'
+import type { Settings } from '../common/config.js'
 
 interface Component {
   name: string
@@ -42,11 +43,15 @@ async function stopAll (components: Component[]): Promise<void> {
 }
 
 export async function runUp (args: string[]): Promise<void> {
-  const { settings } = parseCommand(args)
+  const { settings, overrides } = parseCommand(args, {}, {
+    port: 'the federation listens on NDXP_HUB_PORT (hub, default 8080) and NDXP_NODE_PORT_BASE (nodes, default 8101 up)',
+  })
   const hubUrl = `http://${settings.NDXP_HOST}:${settings.NDXP_HUB_PORT}`
+  // Every setting given as a flag reaches the components as the variable it stands for.
   const env = {
     ...process.env,
-    NDXP_LOG_LEVEL: process.env.NDXP_LOG_LEVEL ?? 'warn',
+    ...overrides,
+    NDXP_LOG_LEVEL: overrides.NDXP_LOG_LEVEL ?? process.env.NDXP_LOG_LEVEL ?? 'warn',
     NDXP_DATA_DIR: settings.NDXP_DATA_DIR,
     NDXP_DATASET_SEED: settings.NDXP_DATASET_SEED,
     NDXP_POPULATION: String(settings.NDXP_POPULATION),
@@ -83,6 +88,15 @@ export async function runUp (args: string[]): Promise<void> {
       }
     })
   }
+  try {
+    printBanner(components, settings, hub, hubUrl)
+  } catch (error) {
+    console.error(`ndxp up: ${(error as Error).message}; stopping the federation`)
+    await shutdown(1)
+  }
+}
+
+function printBanner (components: Component[], settings: Settings, hub: Component, hubUrl: string): void {
   const width = Math.max(...components.map((c) => c.name.length))
   console.log('ndxp federation is up:')
   for (const component of components) console.log(`  ${component.name.padEnd(width)}  ${component.url}  (OpenAPI: ${component.url}/docs)`)

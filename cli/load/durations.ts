@@ -21,7 +21,8 @@ export function durationMs (text: string): number | undefined {
 
 /** Like durationMs, but throws a message naming the setting and the accepted spellings. */
 export function parseDuration (text: string, what: string, { allowZero = false } = {}): number {
-  const ms = durationMs(text)
+  // A bare 0 is a duration in any unit: `--warmup 0` means none.
+  const ms = text.trim() === '0' ? 0 : durationMs(text)
   if (ms === undefined) throw new RangeError(`${what} must be a duration like 30s, 2m, 1m30s or 500ms; got '${text}'`)
   if (ms === 0 && !allowZero) throw new RangeError(`${what} must be longer than 0; got '${text}'`)
   if (ms > MAX_DURATION_MS) throw new RangeError(`${what} must be at most 24h; got '${text}'`)
@@ -30,7 +31,8 @@ export function parseDuration (text: string, what: string, { allowZero = false }
 
 /** A requests-per-second figure: finite, not negative, at most MAX_RATE. */
 export function parseRate (text: string, what: string, { allowZero = false } = {}): number {
-  const rate = text.trim() === '' ? Number.NaN : Number(text)
+  // Plain decimal only: Number() would also read '0x10' as 16 and '' as 0.
+  const rate = /^\s*\d+(?:\.\d+)?\s*$/.test(text) ? Number(text) : Number.NaN
   if (!Number.isFinite(rate) || rate < 0 || (rate === 0 && !allowZero)) {
     throw new RangeError(`${what} must be a ${allowZero ? 'non-negative' : 'positive'} number of requests per second; got '${text}'`)
   }
