@@ -18,16 +18,24 @@ export interface RateLimiter {
   close?: () => Promise<void>
 }
 
+/**
+ * Whole seconds as HTTP delta-seconds: an integer, at most 2^31 − 1 (RFC 9110 §1.2.2 asks recipients
+ * to take that as the largest). A policy of one request per 1e300 s would otherwise print 1e+300.
+ */
+export function deltaSeconds (seconds: number, atLeast = 0): number {
+  return Math.min(2_147_483_647, Math.max(atLeast, Math.ceil(seconds)))
+}
+
 /** The window a policy's burst covers at its sustained rate, in whole seconds (at least 1). */
 export function policyWindowSeconds (policy: RateLimit): number {
-  return Math.max(1, Math.ceil(policy.burst / policy.ratePerSecond))
+  return deltaSeconds(policy.burst / policy.ratePerSecond, 1)
 }
 
 export function rateLimitHeaders (name: string, policy: RateLimit, decision: RateDecision): Record<string, string> {
   const headers: Record<string, string> = {
     'ratelimit-policy': `"${name}";q=${policy.burst};w=${policyWindowSeconds(policy)}`,
-    ratelimit: `"${name}";r=${decision.remaining};t=${Math.ceil(decision.resetSeconds)}`,
+    ratelimit: `"${name}";r=${decision.remaining};t=${deltaSeconds(decision.resetSeconds)}`,
   }
-  if (!decision.allowed) headers['retry-after'] = String(Math.max(1, Math.ceil(decision.retryAfterSeconds)))
+  if (!decision.allowed) headers['retry-after'] = String(deltaSeconds(decision.retryAfterSeconds, 1))
   return headers
 }

@@ -65,6 +65,16 @@ t.test('429 answers carry RateLimit, RateLimit-Policy and Retry-After and a prob
   t.equal(limited.headers['ratelimit-policy'], '"member";q=1;w=2')
   t.equal(limited.headers['x-road-error'], 'client.rate_limited')
   t.match(await limited.body.json(), { type: 'client.rate_limited', status: 429, detail: /retry after 2 s/ })
+
+  // A rate an admin may set but no clock reaches: the headers stay valid delta-seconds.
+  await hub.store.updateMember('000.00.00.H49', { rateLimit: { ratePerSecond: 1e-300, burst: 1 } })
+  await hub.hub.registry.refresh()
+  const never = await call()
+  t.equal(never.statusCode, 429)
+  t.equal(never.headers['retry-after'], '2147483647')
+  t.equal(never.headers['ratelimit-policy'], '"member";q=1;w=2147483647')
+  t.match(never.headers.ratelimit, /^"member";r=0;t=\d+$/)
+  t.match(await never.body.json(), { detail: /retry after 2147483647 s/ })
 })
 
 t.test("a grant's own quota applies on top of the member's policy", async (t) => {
