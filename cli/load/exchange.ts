@@ -46,6 +46,8 @@ class Exchange implements RawExchange {
   kind: Group | null = null
   due = 0
   sentAt = 0
+  /** Counted late already (at dispatch, or when it was finally written). */
+  late = false
   deadline = 0
   status = 0
   slot = -1
@@ -60,6 +62,7 @@ class Exchange implements RawExchange {
     // Written to a connection: the actual send. Until then the request may have waited in the pool's
     // queue for a free connection, which only the due time accounts for.
     this.sentAt = at
+    if (!this.late) this.transport.written(this, at)
   }
 
   onResponse (status: number, _bodyBytes: number, at: number): void {
@@ -114,10 +117,11 @@ export class Transport {
     x.request = request
     x.sentAt = dispatchedAt
     x.deadline = dispatchedAt + this.#timeoutMs
+    x.late = dispatchedAt - due > this.#lateToleranceMs
     if (measured) {
       x.label = this.#recorder.label(request.label)
       x.kind = this.#recorder.kind(request.kind)
-      this.#recorder.sent(x.label, x.kind, due, dispatchedAt, dispatchedAt - due > this.#lateToleranceMs)
+      this.#recorder.sent(x.label, x.kind, due, dispatchedAt, x.late)
     } else {
       x.label = null
       x.kind = null
@@ -125,6 +129,16 @@ export class Transport {
     if (++this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight
     this.#append(x)
     this.#pool.dispatch(x, dispatchedAt)
+  }
+
+  /**
+   * `x` was written to a connection at `at`. Dispatched on time, it may still have waited for a free
+   * connection in the pool's queue: a send is late by when it leaves, not by when it was handed over.
+   */
+  written (x: Exchange, at: number): void {
+    if (at - x.due <= this.#lateToleranceMs) return
+    x.late = true
+    if (x.label !== null && x.kind !== null) this.#recorder.lateWrite(x.label, x.kind, at)
   }
 
   /** A due request not sent because `maxInFlight` were in flight. */

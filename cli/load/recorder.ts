@@ -108,6 +108,11 @@ export class RunRecorder {
     this.sendLag.recordMillis(dispatchedAt - due)
   }
 
+  /** A request sent on time that then waited for a connection past the tolerance. */
+  lateWrite (label: Group, kind: Group, writtenAt: number): void {
+    this.totals.late++; label.tally.late++; kind.tally.late++; this.#second(writtenAt).late++
+  }
+
   dropped (label: Group, kind: Group, due: number): void {
     this.totals.dropped++; label.tally.dropped++; kind.tally.dropped++
     this.#second(due).dropped++

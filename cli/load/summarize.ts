@@ -70,6 +70,9 @@ export function summarize (runs: readonly RunData[], settings: RunSettings): Loa
   for (const run of runs) addTally(tally, run.totals)
   const durationMs = Math.max(...runs.map((run) => run.durationMs))
   const seconds = durationMs / 1000
+  // A target that falls behind is still answering after the planned end: its answers came over
+  // that longer time, and the achieved rate is theirs over it, not over the plan.
+  const answeringSeconds = Math.max(seconds, (Math.max(...runs.map((run) => run.endEpochMs)) - Math.min(...runs.map((run) => run.measureStartEpochMs))) / 1000)
   const totals = outcome(tally)
   const threads = runs.map((run) => ({ ...run.health, sent: run.totals.sent, responses: run.totals.responses }))
   return {
@@ -78,7 +81,7 @@ export function summarize (runs: readonly RunData[], settings: RunSettings): Loa
     durationMs,
     aborted: runs.some((run) => run.aborted),
     settings,
-    totals: { ...totals, rate: seconds > 0 ? totals.responses / seconds : 0, sendRate: seconds > 0 ? totals.sent / seconds : 0 },
+    totals: { ...totals, rate: answeringSeconds > 0 ? totals.responses / answeringSeconds : 0, sendRate: seconds > 0 ? totals.sent / seconds : 0 },
     corrected: summaryOf(runs.map((run) => run.corrected)),
     uncorrected: summaryOf(runs.map((run) => run.uncorrected)),
     byLabel: breakdowns(runs, (run) => run.byLabel),

@@ -96,6 +96,22 @@ t.test('an unreachable target exits 3; a failed threshold exits 1; reports are w
   t.match(closedModel.stdout.join('\n'), /agency .*\n {2}VN\/GOV\/000\.00\.00\.H49\/DVCTINH\s+\d+/)
 })
 
+t.test('a target that falls behind: the achieved rate is what it answered over the time it took, and queued sends count late', async (t) => {
+  // One connection to a target that takes 100 ms per answer: at most 10/s, asked for 20/s.
+  const server = createServer((req, res) => { req.resume(); req.on('end', () => setTimeout(() => res.end('{}'), 100)) })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { server.closeAllConnections(); server.close() })
+  const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const dir = await scratch(t)
+  const json = join(dir, 'behind.json')
+  const io = capturedIo({})
+  t.equal(await loadCommand(['--target', target, '--rate', '20', '--duration', '2s', '--connections', '1', '--threshold', 'rate>=15', '--json', json], io), 1, 'rate>=15 fails')
+  const report = JSON.parse(await readFile(json, 'utf8')) as { totals: { responses: number, rate: number, late: number } }
+  t.equal(report.totals.responses, 40)
+  t.ok(report.totals.rate > 7 && report.totals.rate < 11, `achieved about 10/s, not the 20 asked (${report.totals.rate.toFixed(1)})`)
+  t.ok(report.totals.late >= 30, `the sends that waited for the one connection count late (${report.totals.late})`)
+})
+
 t.test('the real `ndxp load` refuses a bad scenario file with exit code 2', async (t) => {
   const dir = await scratch(t)
   const run = await runCli(['load', '--scenario', join(dir, 'bad.yaml'), '--target', 'http://127.0.0.1:9'])
