@@ -124,5 +124,7 @@ export const issueChildCardRequestSchema = z.object({
   gender: genderSchema,
   /** The civil-status birth registration the request comes from, when it does. */
   birthRegistrationNumber: z.string().regex(/^KS-\d{4}-\d{8}$/, 'birth registration number must look like KS-2026-00000001').optional(),
+  motherId: personalIdSchema.optional().describe('The child\'s mother, when known: the card is registered in her household, as population registers the child'),
+  fatherId: personalIdSchema.optional().describe('The child\'s father, when known and the mother is not given'),
 }).strict().meta({ id: 'IssueChildCardRequest' })
 export type IssueChildCardRequest = z.infer<typeof issueChildCardRequestSchema>

@@ -11,6 +11,7 @@ import { insuranceCodes } from '../../lgsp-node/data/insurance.js'
 import { Overlay } from '../../lgsp-node/overlay.js'
 import { healthCardService, insuranceService } from '../../lgsp-node/services/insurance/index.js'
 import { generatedInsured } from '../../lgsp-node/services/insurance/records.js'
+import { generatedCitizen } from '../../lgsp-node/services/population/records.js'
 import { startNode, TEST_ADMIN_TOKEN, testDataset } from '../helpers/node-app.js'
 
 const fixedNow = new Date('2026-03-01T08:00:00Z')
@@ -160,6 +161,7 @@ t.test('issuing: over six, born in the future, mismatched or hostile bodies are 
     [{ ...child, fullName: 'A'.repeat(5000) }, /200/],
     [{ ...child, birthRegistrationNumber: 'KS-2025-1' }, /KS-2026-00000001/],
     [{ ...child, extra: true }, /extra|unrecognized/i],
+    [{ ...child, motherId: testDataset.population.idAtPosition(hanoi, 1990, 'female', 999_999) }, /motherId names no citizen on record/],
     [`{"__proto__":{"admin":true},${JSON.stringify(child).slice(1)}`, /not valid JSON|unrecognized/i],
     [`{"constructor":{"prototype":{"admin":true}},${JSON.stringify(child).slice(1)}`, /not valid JSON|unrecognized/i],
     [{ personalId: childId }, /fullName/], [[child], /object|expected/i], [{ ...child, gender: 1 }, /gender/],
@@ -173,6 +175,20 @@ t.test('issuing: over six, born in the future, mismatched or hostile bodies are 
     t.match(problem.detail, message, JSON.stringify(body).slice(0, 80))
   }
   t.equal((await request(`${url}/insured/${childId}`)).statusCode, 404, 'nothing was written')
+})
+
+t.test('a child card given the mother is registered in her household, as population registers the child', async (t) => {
+  const { url } = await startNode(t, services, { clock: () => fixedNow })
+  let index = 2_000_000
+  let mother = generatedCitizen(testDataset, index, '63').citizen
+  while (!(mother.gender === 'female' && mother.status === 'alive' && Number(mother.dateOfBirth.slice(0, 4)) >= 1988)) mother = generatedCitizen(testDataset, ++index, '63').citizen
+  t.equal((await post(url, { ...child, motherId: mother.personalId })).statusCode, 201)
+  const insured = insuredPersonSchema.parse(await (await request(`${url}/insured/${childId}`)).body.json())
+  t.equal(insured.householdId, mother.householdId, 'the household ID population gives the mother and her newborn')
+  const alone = await post(url, { ...child, personalId: twinId, birthRegistrationNumber: 'KS-2025-00000043' })
+  t.equal(alone.statusCode, 201)
+  const own = insuredPersonSchema.parse(await (await request(`${url}/insured/${twinId}`)).body.json())
+  t.match(own.householdId, /^HH9/, 'without a parent, a household of its own, numbered as population numbers it')
 })
 
 t.test('issued cards survive a close and reopen of a real SQLite file and go with DELETE /_node/overlay', async (t) => {

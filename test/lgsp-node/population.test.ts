@@ -3,6 +3,7 @@ import t from 'tap'
 import { request } from 'undici'
 import { citizenSchema, householdSchema } from '../../contracts/population.js'
 import { populationService } from '../../lgsp-node/services/population/index.js'
+import { generatedCitizen } from '../../lgsp-node/services/population/records.js'
 import { startNode, testDataset } from '../helpers/node-app.js'
 
 const fixedToday = new Date('2026-03-01T08:00:00Z')
@@ -149,4 +150,29 @@ t.test('newborn IDs: issued once per birth registration, never colliding, then r
   t.equal(decomposed.statusCode, 201, 'a name typed with combining marks is a name')
   const stored = citizenSchema.parse(await (await request(`${url}/citizens/${(await decomposed.body.json() as { personalId: string }).personalId}`)).body.json())
   t.equal(stored.fullName, 'Nguyễn Thị Hương'.normalize('NFC'), 'and is stored composed')
+})
+
+t.test('a newborn joins its mother\'s household: the same members and relations whoever is asked about', async (t) => {
+  const { url } = await startNode(t, [populationService], { clock: () => fixedToday })
+  // A mother who is herself a child of her household's head: her baby is the head's grandchild.
+  let index = 3_000_000
+  let mother = generatedCitizen(testDataset, index, '63').citizen
+  const birthYearOk = (c: typeof mother): boolean => Number(c.dateOfBirth.slice(0, 4)) >= 1990 && Number(c.dateOfBirth.slice(0, 4)) <= 2005
+  while (!(mother.gender === 'female' && mother.relationToHead === 'child' && mother.status === 'alive' && birthYearOk(mother))) mother = generatedCitizen(testDataset, ++index, '63').citizen
+  const response = await request(`${url}/citizens/newborns`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ fullName: 'Lê Minh Khôi', gender: 'male', dateOfBirth: '2026-02-10', birthProvinceCode: '001', motherId: mother.personalId, birthRegistrationNumber: 'KS-2026-99000001' }),
+  })
+  t.equal(response.statusCode, 201)
+  const { personalId } = await response.body.json() as { personalId: string }
+  const baby = citizenSchema.parse(await (await request(`${url}/citizens/${personalId}`)).body.json())
+  t.equal(baby.householdId, mother.householdId)
+  t.equal(baby.relationToHead, 'grandchild', 'the head\'s grandchild, as the mother is the head\'s child')
+  t.equal(baby.headOfHouseholdId, mother.headOfHouseholdId)
+  const fromMother = householdSchema.parse(await (await request(`${url}/citizens/${mother.personalId}/household`)).body.json())
+  const fromBaby = householdSchema.parse(await (await request(`${url}/citizens/${personalId}/household`)).body.json())
+  t.same(fromBaby, fromMother, 'one household, whoever is asked about')
+  t.match(fromMother.members.find((m) => m.personalId === personalId), { relationToHead: 'grandchild', fullName: 'Lê Minh Khôi' }, 'the mother\'s household lists the baby')
+  t.ok(fromMother.members.some((m) => m.personalId === mother.headOfHouseholdId && m.relationToHead === 'head'), 'and the baby\'s lists the head')
 })

@@ -38,7 +38,7 @@ function checkRequest (request: IssueChildCardRequest, today: string): number {
 
 function sameRequest (issued: IssueChildCardRequest, request: IssueChildCardRequest): boolean {
   return issued.fullName === request.fullName && issued.dateOfBirth === request.dateOfBirth && issued.gender === request.gender &&
-    issued.birthRegistrationNumber === request.birthRegistrationNumber
+    issued.birthRegistrationNumber === request.birthRegistrationNumber && issued.motherId === request.motherId && issued.fatherId === request.fatherId
 }
 
 export function issueChildCard (context: NodeContext, request: IssueChildCardRequest): IssueOutcome {
@@ -46,6 +46,9 @@ export function issueChildCard (context: NodeContext, request: IssueChildCardReq
   const today = vietnamToday(now)
   const provinceIndex = checkRequest(request, today)
   const { dataset, overlay } = context
+  for (const [field, parentId] of [['motherId', request.motherId], ['fatherId', request.fatherId]] as const) {
+    if (parentId !== undefined && dataset.population.indexOf(parentId) < 0) throw new NdxpError('client.bad_request', `${field} names no citizen on record; leave it out if the parent is unknown`)
+  }
   const generatedIndex = dataset.population.indexOf(request.personalId)
   if (generatedIndex >= 0) {
     const existing = generatedInsured(context, generatedIndex, today).person.card.cardNumber
@@ -57,7 +60,7 @@ export function issueChildCard (context: NodeContext, request: IssueChildCardReq
       if (!sameRequest(previous.value, request)) {
         throw new NdxpError('client.conflict', `child ${request.personalId} already has health-insurance card ${previous.value.cardNumber}, issued with different details`)
       }
-      return { created: false, card: healthCardOf(issuedInsured(previous.value, today), today) }
+      return { created: false, card: healthCardOf(issuedInsured(dataset, previous.value, today), today) }
     }
     const registration = request.birthRegistrationNumber
     const byRegistration = registration === undefined ? undefined : overlay.get<IssuedChildCard>(ISSUED_CARD_BY_REGISTRATION, registration)
@@ -77,6 +80,6 @@ export function issueChildCard (context: NodeContext, request: IssueChildCardReq
     overlay.insert(ISSUED_CARD, request.personalId, issued, now)
     overlay.insert(ISSUED_CARD_BY_CODE, socialInsuranceCode, issued, now)
     if (registration !== undefined) overlay.insert(ISSUED_CARD_BY_REGISTRATION, registration, issued, now)
-    return { created: true, card: healthCardOf(issuedInsured(issued, today), today) }
+    return { created: true, card: healthCardOf(issuedInsured(dataset, issued, today), today) }
   })
 }

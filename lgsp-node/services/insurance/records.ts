@@ -6,6 +6,7 @@ import { provinceIndexByCode } from '../../../contracts/provinces.js'
 import { homeOfCitizen, householdId, type HouseholdHome } from '../../data/citizen-record.js'
 import { citizenAt, type CitizenCore } from '../../data/citizens.js'
 import { cardTermsAt, childCardTerms, primaryCareFacility, validityOn, type CardTerms, type Facility, type FacilityPlace } from '../../data/health-cards.js'
+import type { NationalDataset } from '../../data/dataset.js'
 import { peopleOfCitizen } from '../../data/household-members.js'
 import { formatCardNumber, insuranceCodes, twoDigitProvinceCodes } from '../../data/insurance.js'
 import type { NodeContext } from '../../service.js'
@@ -82,7 +83,17 @@ export function generatedInsured (context: NodeContext, index: number, today: st
   return { source: 'generated', person, index, home }
 }
 
-export function issuedInsured (issued: IssuedChildCard, today: string): FoundInsured {
+/** The household a child's card is registered in: its mother's, else its father's (as population has it), else its own. */
+function childHouseholdId (dataset: NationalDataset, issued: IssuedChildCard): string {
+  for (const parentId of [issued.motherId, issued.fatherId]) {
+    const index = parentId === undefined ? -1 : dataset.population.indexOf(parentId)
+    if (index >= 0) return homeOfCitizen(dataset, index, '63').householdId
+  }
+  // As the population database does for a child registered without a parent on record.
+  return householdId(9_000_000_000 + Number(issued.personalId.slice(3)))
+}
+
+export function issuedInsured (dataset: NationalDataset, issued: IssuedChildCard, today: string): FoundInsured {
   const terms = childCardTerms(issued.dateOfBirth, 0)
   const person: InsuredPerson = {
     socialInsuranceCode: issued.socialInsuranceCode,
@@ -90,8 +101,7 @@ export function issuedInsured (issued: IssuedChildCard, today: string): FoundIns
     fullName: issued.fullName,
     dateOfBirth: issued.dateOfBirth,
     gender: issued.gender,
-    // As the population database does for a child registered without a parent on record.
-    householdId: householdId(9_000_000_000 + Number(issued.personalId.slice(3))),
+    householdId: childHouseholdId(dataset, issued),
     status: 'alive',
     participationType: terms.participationType,
     contributionStatus: terms.contributionStatus,
@@ -107,7 +117,7 @@ export function findInsured (context: NodeContext, key: string, today: string): 
   const index = key.length === 10 ? insuranceCodes(dataset).indexOf(key) : dataset.population.indexOf(key)
   if (index >= 0) return generatedInsured(context, index, today)
   const issued = overlay.get<IssuedChildCard>(key.length === 10 ? ISSUED_CARD_BY_CODE : ISSUED_CARD, key)
-  return issued === undefined ? undefined : issuedInsured(issued.value, today)
+  return issued === undefined ? undefined : issuedInsured(dataset, issued.value, today)
 }
 
 export function insuredHousehold (context: NodeContext, found: FoundInsured, today: string): InsuredHousehold {

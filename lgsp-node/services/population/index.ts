@@ -8,7 +8,7 @@ import {
 } from '../../../contracts/population.js'
 import { citizenAt } from '../../data/citizens.js'
 import type { NodeService } from '../../service.js'
-import { findCitizen } from './records.js'
+import { findCitizen, newbornsOf } from './records.js'
 import { issueNewborn } from './newborns.js'
 
 const config = { service: 'citizens' }
@@ -41,13 +41,17 @@ export const populationService: NodeService = {
         const c = found.citizen
         return { householdId: c.householdId, address: c.permanentResidence, members: [{ personalId: c.personalId, fullName: c.fullName, gender: c.gender, dateOfBirth: c.dateOfBirth, relationToHead: c.relationToHead }] }
       }
+      // Everyone in it, wherever asked from: the generated members and the newborns issued here who joined it.
       return {
         householdId: found.household.householdId,
         address: found.household.address,
-        members: found.household.members.map((member) => {
-          const core = citizenAt(context.dataset.population, member.index)
-          return { personalId: member.personalId, fullName: core.fullName, gender: core.gender, dateOfBirth: core.dateOfBirth, relationToHead: member.relation }
-        }),
+        members: [
+          ...found.household.members.map((member) => {
+            const core = citizenAt(context.dataset.population, member.index)
+            return { personalId: member.personalId, fullName: core.fullName, gender: core.gender, dateOfBirth: core.dateOfBirth, relationToHead: member.relation }
+          }),
+          ...newbornsOf(context, found.household.householdId),
+        ],
       }
     })
 

@@ -7,7 +7,7 @@ import { dayOfIso } from '../../data/calendar.js'
 import { citizenAt } from '../../data/citizens.js'
 import { parentProblem, type ParentFacts } from '../../data/parent-checks.js'
 import type { NodeContext } from '../../service.js'
-import { ISSUED_BY_REGISTRATION, ISSUED_CITIZEN, isKnownProvince, type IssuedCitizen } from './records.js'
+import { ISSUED_BY_HOUSEHOLD, ISSUED_BY_REGISTRATION, ISSUED_CITIZEN, isKnownProvince, newbornHousehold, type IssuedCitizen } from './records.js'
 
 const DAY_MS = 86_400_000
 /** Birth registration is due within 60 days; late ones happen, so allow a year. */
@@ -63,6 +63,8 @@ export function issueNewborn (context: NodeContext, request: NewbornRequest): Is
     const issued: IssuedCitizen = { ...request, personalId, ethnicity: 'Kinh' }
     overlay.insert(ISSUED_CITIZEN, personalId, issued, today)
     overlay.insert(ISSUED_BY_REGISTRATION, request.birthRegistrationNumber, issued, today)
+    const joined = newbornHousehold(dataset, issued, '63')
+    if (joined !== undefined) overlay.insert(ISSUED_BY_HOUSEHOLD, `${joined.household.householdId}/${personalId}`, personalId, today)
     return { created: true, response: { personalId, birthRegistrationNumber: request.birthRegistrationNumber, issuedAt: today.toISOString() } }
   })
 }

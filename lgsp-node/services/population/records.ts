@@ -3,13 +3,15 @@ import type { ProvinceView } from '../../../contracts/provinces.js'
 import { provinceByCode, provinceIndexByCode } from '../../../contracts/provinces.js'
 import type { Citizen, NewbornRequest } from '../../../contracts/population.js'
 import { currentResidence, householdId, householdOfCitizen, placeOf, viewOfPeople, type HouseholdView } from '../../data/citizen-record.js'
-import { peopleOfCitizen } from '../../data/household-members.js'
+import { peopleOfCitizen, type Relation } from '../../data/household-members.js'
 import { citizenAt } from '../../data/citizens.js'
 import type { NationalDataset } from '../../data/dataset.js'
 import type { NodeContext } from '../../service.js'
 
 export const ISSUED_CITIZEN = 'citizen'
 export const ISSUED_BY_REGISTRATION = 'citizen-by-registration'
+/** `<household id>/<personal id>`: the newborns issued here who joined a generated household. */
+export const ISSUED_BY_HOUSEHOLD = 'citizen-by-household'
 
 export interface IssuedCitizen extends NewbornRequest {
   readonly personalId: string
@@ -52,12 +54,44 @@ export function generatedCitizen (dataset: NationalDataset, index: number, view:
   return { citizen, household }
 }
 
+/**
+ * The household a newborn joins: its mother's, else its father's, when that parent is a generated
+ * citizen; with its relation to the head (a child of the head or spouse, else a grandchild: the
+ * register's "cháu").
+ */
+export function newbornHousehold (dataset: NationalDataset, issued: Pick<IssuedCitizen, 'motherId' | 'fatherId'>, view: ProvinceView): { household: HouseholdView, relation: Relation } | undefined {
+  for (const parentId of [issued.motherId, issued.fatherId]) {
+    const index = parentId === undefined ? -1 : dataset.population.indexOf(parentId)
+    if (index < 0) continue
+    const household = householdOfCitizen(dataset, index, view)
+    const parentRelation = household.members.find((member) => member.index === index)?.relation
+    return { household, relation: parentRelation === 'head' || parentRelation === 'spouse' ? 'child' : 'grandchild' }
+  }
+  return undefined
+}
+
+/** The newborns issued here who joined this household, as household members. */
+export function newbornsOf (context: NodeContext, householdId: string): HouseholdMemberRecord[] {
+  return context.overlay.listPrefix<string>(ISSUED_BY_HOUSEHOLD, `${householdId}/`).flatMap((row) => {
+    const issued = context.overlay.get<IssuedCitizen>(ISSUED_CITIZEN, row.value)?.value
+    if (issued === undefined) return []
+    const relation = newbornHousehold(context.dataset, issued, '63')?.relation ?? 'child'
+    return [{ personalId: issued.personalId, fullName: issued.fullName, gender: issued.gender, dateOfBirth: issued.dateOfBirth, relationToHead: relation }]
+  })
+}
+
+export interface HouseholdMemberRecord {
+  personalId: string
+  fullName: string
+  gender: 'male' | 'female'
+  dateOfBirth: string
+  relationToHead: Relation
+}
+
 /** A newborn issued through this node joins a parent's household when a parent is on record. */
 export function issuedCitizen (dataset: NationalDataset, issued: IssuedCitizen, view: ProvinceView): Citizen {
-  const parentIndex = [issued.motherId, issued.fatherId]
-    .map((id) => id === undefined ? -1 : dataset.population.indexOf(id))
-    .find((index) => index >= 0)
-  const household = parentIndex === undefined ? undefined : householdOfCitizen(dataset, parentIndex, view)
+  const joined = newbornHousehold(dataset, issued, view)
+  const household = joined?.household
   const [familyName = '', middleName = '', ...rest] = issued.fullName.split(/\s+/)
   const provinceIndex = provinceIndexByCode[Number(issued.birthProvinceCode)] as number
   const place = placeOf(provinceIndex, view)
@@ -79,7 +113,7 @@ export function issuedCitizen (dataset: NationalDataset, issued: IssuedCitizen, 
     currentResidence: household?.address ?? fallbackAddress,
     // Without a parent on record the child heads a household of its own, numbered outside the generated range.
     householdId: household?.householdId ?? householdId(9_000_000_000 + Number(issued.personalId.slice(3))),
-    relationToHead: household === undefined ? 'head' : 'child',
+    relationToHead: joined?.relation ?? 'head',
     headOfHouseholdId: household?.members[0]?.personalId ?? issued.personalId,
     status: 'alive',
     source: 'registered',
@@ -94,7 +128,8 @@ export function findCitizen (context: NodeContext, personalId: string, view: Pro
   const index = context.dataset.population.indexOf(personalId)
   if (index >= 0) return generatedCitizen(context.dataset, index, view)
   const issued = context.overlay.get<IssuedCitizen>(ISSUED_CITIZEN, personalId)
-  return issued === undefined ? undefined : { citizen: issuedCitizen(context.dataset, issued.value, view) }
+  if (issued === undefined) return undefined
+  return { citizen: issuedCitizen(context.dataset, issued.value, view), household: newbornHousehold(context.dataset, issued.value, view)?.household }
 }
 
 export function isKnownProvince (code: string): boolean {
