@@ -8,14 +8,12 @@ import { memberCodeSchema, subsystemCodeSchema } from '../contracts/registry.js'
 import { startForwardProxy, type RunningProxy } from '../gateway/edge/forward-proxy.js'
 import { closeOnSignals } from '../lgsp-node/server.js'
 import { deriveDevApiKey } from '../registry/keys.js'
+import { parsePort } from './options.js'
 
 const common = { host: { type: 'string' }, port: { type: 'string' } } as const
 
 function portOf (text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback
-  const port = Number(text)
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new SettingsError(`--port must be a port number 0–65535, got '${text}'`)
-  return port
+  return parsePort(text, 'port') ?? fallback
 }
 
 function originOf (text: string, flag: string): string {

@@ -12,9 +12,10 @@ commands:
   load               load-test the hub: the built-in national mix or a scenario file (ndxp load --help)
   stats              the hub's transaction counts as a table (ndxp stats --help)
   balance --upstream <url>...   a round-robin load balancer over hub replicas
-  lgsp --member <code> --subsystem <code> --hub <url>   an agency's LGSP: adds its identity to calls
+  lgsp --member <code> --subsystem <code> --hub <url>   an agency's LGSP: adds its identity to exchanges
 
-options (each also an NDXP_* environment variable; see README):
+options of up, gateway and node (each also an NDXP_* environment variable; see README; balance and
+lgsp take --host and --port):
   --host <addr>  --port <n>  --data-dir <dir>  --seed <text>  --population <n>
   --admin-token <token>  --log-level <level>  --faults <json|@file>
   --store sqlite|redis  --redis-url <url>  --redis-prefix <p>  --rate-limit-fallback open|closed|local
