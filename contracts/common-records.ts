@@ -23,5 +23,13 @@ export const viewQuerySchema = z.object({
  * A person's full name as a write takes it: stored in NFC, so that a name typed with combining marks
  * (NFD, as macOS and some keyboards send Vietnamese) is the same name as its precomposed form.
  */
+/**
+ * A name as registers compare it: composed (NFC), spaced once, in Vietnamese lower case. A registrar
+ * retyping "nguyễn  minh AN" means the same person as "Nguyễn Minh An".
+ */
+export function comparableName (name: string): string {
+  return name.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('vi')
+}
+
 export const personNameSchema = z.string().normalize('NFC').trim().min(3).max(200)
   .regex(/^(?:\p{L}\p{M}*| )+$/u, 'full name may contain letters and spaces only')

@@ -3,7 +3,7 @@
 // in the hub's log, the inner one carrying the outer X-Road-Id as its X-Road-Issue.
 import { request } from 'undici'
 import { NdxpError } from '../contracts/errors.js'
-import type { PersonalIdIssuer } from './services/civil-status/births.js'
+import { RegistrationNumberTaken, type PersonalIdIssuer } from './services/civil-status/births.js'
 
 export interface HubIssuerOptions {
   readonly hubUrl: string
@@ -31,6 +31,8 @@ export function hubPersonalIdIssuer (options: HubIssuerOptions): PersonalIdIssue
     })
     const body = await response.body.json().catch(() => undefined) as { personalId?: string, type?: string, detail?: string } | undefined
     if ((response.statusCode === 200 || response.statusCode === 201) && typeof body?.personalId === 'string') return { personalId: body.personalId }
+    // Population's own 409 (not a hub error): that number is bound to another child.
+    if (response.statusCode === 409 && body?.type === 'client.conflict' && response.headers['x-road-error'] === undefined) throw new RegistrationNumberTaken(birth.birthRegistrationNumber)
     const why = body?.type === undefined ? `status ${response.statusCode}` : `${response.statusCode} ${body.type}: ${body.detail ?? ''}`
     throw new NdxpError('server.provider_unreachable', `the population database did not issue a personal ID through the hub (${why})`)
   }

@@ -54,6 +54,8 @@ export interface RunData {
   readonly thread: string
   readonly measureStartEpochMs: number
   readonly endEpochMs: number
+  /** When the last measured answer arrived (performance clock read as epoch ms); 0 with none. */
+  readonly lastAnswerEpochMs: number
   readonly durationMs: number
   readonly aborted: boolean
   readonly totals: Tally
@@ -82,6 +84,7 @@ export class RunRecorder {
   // and reset when the first completion of a later second arrives.
   readonly #secondLatency = LatencyHistogram.create()
   #latencySecond = -1
+  #lastAnswerAt = 0
 
   /** `measureStart` is on the `performance.now()` clock: the end of warm-up. */
   constructor (readonly measureStart: number) {}
@@ -120,6 +123,7 @@ export class RunRecorder {
 
   /** A response to a request due at `due` and written to a connection at `sentAt`. */
   response (label: Group, kind: Group, status: number, due: number, sentAt: number, doneAt: number): void {
+    if (doneAt > this.#lastAnswerAt) this.#lastAnswerAt = doneAt
     const second = this.#second(doneAt)
     second.completed++
     bumpStatus(this.totals, status); bumpStatus(label.tally, status); bumpStatus(kind.tally, status)
@@ -152,6 +156,7 @@ export class RunRecorder {
     }
     const data: RunData = {
       ...meta,
+      lastAnswerEpochMs: this.#lastAnswerAt === 0 ? 0 : performance.timeOrigin + this.#lastAnswerAt,
       totals: this.totals,
       corrected: this.corrected.encode(),
       uncorrected: this.uncorrected.encode(),

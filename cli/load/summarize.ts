@@ -71,8 +71,10 @@ export function summarize (runs: readonly RunData[], settings: RunSettings): Loa
   const durationMs = Math.max(...runs.map((run) => run.durationMs))
   const seconds = durationMs / 1000
   // A target that falls behind is still answering after the planned end: its answers came over
-  // that longer time, and the achieved rate is theirs over it, not over the plan.
-  const answeringSeconds = Math.max(seconds, (Math.max(...runs.map((run) => run.endEpochMs)) - Math.min(...runs.map((run) => run.measureStartEpochMs))) / 1000)
+  // that longer time (to the last one; a request that never answered stretches nothing), and the
+  // achieved rate is theirs over it, not over the plan.
+  const lastAnswer = Math.max(...runs.map((run) => run.lastAnswerEpochMs))
+  const answeringSeconds = Math.max(seconds, lastAnswer === 0 ? 0 : (lastAnswer - Math.min(...runs.map((run) => run.measureStartEpochMs))) / 1000)
   const totals = outcome(tally)
   const threads = runs.map((run) => ({ ...run.health, sent: run.totals.sent, responses: run.totals.responses }))
   return {

@@ -71,15 +71,26 @@ export class CircuitBreaker {
     return Math.max(1, Math.ceil((circuit.openedAt + this.cooldownMs - nowMs) / 1000))
   }
 
-  onSuccess (nodeId: string): void {
-    const circuit = this.circuit(nodeId)
+  /**
+   * The circuit an outcome counts in: none when the node was re-pointed (or deleted) while the call
+   * to `baseUrl` was in flight; a late failure of the old address must not open the new one's.
+   */
+  private current (nodeId: string, baseUrl: string): Circuit | undefined {
+    const circuit = this.circuits.get(nodeId)
+    return circuit?.baseUrl === baseUrl ? circuit : undefined
+  }
+
+  onSuccess (nodeId: string, baseUrl: string): void {
+    const circuit = this.current(nodeId, baseUrl)
+    if (circuit === undefined) return
     circuit.failures = 0
     circuit.probing = false
     this.set(nodeId, circuit, 'closed')
   }
 
-  onFailure (nodeId: string, nowMs: number): void {
-    const circuit = this.circuit(nodeId)
+  onFailure (nodeId: string, baseUrl: string, nowMs: number): void {
+    const circuit = this.current(nodeId, baseUrl)
+    if (circuit === undefined) return
     circuit.failures++
     circuit.probing = false
     if (circuit.state === 'half-open' || circuit.failures >= this.threshold) {

@@ -86,7 +86,7 @@ export async function relayToProvider (request: FastifyRequest, reply: FastifyRe
       // The headers came, then the answer broke off: a clean 502, never a cut-off 200.
       exchange.responseInTs = error.headersAt
       noteRequest(exchange, request, resolved, meter)
-      options.breaker.onFailure(nodeId, options.clock())
+      options.breaker.onFailure(nodeId, origin, options.clock())
       throw transportError(error.cause, nodeId, timeoutMs)
     }
     if (clientBodyError !== undefined) {
@@ -99,7 +99,7 @@ export async function relayToProvider (request: FastifyRequest, reply: FastifyRe
     // Nor does a connection the provider closed while the body was still going up: that is how a
     // provider refuses a body early (its own size limit, say), and a client could repeat it at will.
     const wholeRequestSent = source === undefined || (request.raw.complete && meter?.readableEnded === true)
-    if (mapped.code !== 'client.payload_too_large' && wholeRequestSent) options.breaker.onFailure(nodeId, options.clock())
+    if (mapped.code !== 'client.payload_too_large' && wholeRequestSent) options.breaker.onFailure(nodeId, origin, options.clock())
     if (source !== undefined && !request.raw.complete && mapped.code !== 'client.payload_too_large') {
       // The client is still sending: read the rest and drop it, or it would wait (to the request
       // timeout) with an answer it cannot see behind a body nobody reads.
@@ -113,8 +113,8 @@ export async function relayToProvider (request: FastifyRequest, reply: FastifyRe
   }
   exchange.providerWaitMs = performance.now() - sentAt
   exchange.responseInTs = answer.headersAt
-  if (FAILING_STATUSES.has(answer.statusCode)) options.breaker.onFailure(nodeId, answer.headersAt)
-  else options.breaker.onSuccess(nodeId)
+  if (FAILING_STATUSES.has(answer.statusCode)) options.breaker.onFailure(nodeId, origin, answer.headersAt)
+  else options.breaker.onSuccess(nodeId, origin)
   exchange.outcome = answer.statusCode < 400 ? 'success' : 'provider_error'
   noteRequest(exchange, request, resolved, meter)
 

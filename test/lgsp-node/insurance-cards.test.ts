@@ -185,6 +185,12 @@ t.test('a child card given the mother is registered in her household, as populat
   t.equal((await post(url, { ...child, motherId: mother.personalId })).statusCode, 201)
   const insured = insuredPersonSchema.parse(await (await request(`${url}/insured/${childId}`)).body.json())
   t.equal(insured.householdId, mother.householdId, 'the household ID population gives the mother and her newborn')
+  const fromChild = insuredHouseholdSchema.parse(await (await request(`${url}/insured/${childId}/household`)).body.json())
+  const fromMother = insuredHouseholdSchema.parse(await (await request(`${url}/insured/${mother.personalId}/household`)).body.json())
+  t.same(fromChild, fromMother, 'one household, whoever is asked about')
+  const expected = mother.relationToHead === 'head' || mother.relationToHead === 'spouse' ? 'child' : 'grandchild'
+  t.match(fromMother.members.find((m) => m.personalId === childId), { relationToHead: expected, fullName: child.fullName }, 'the mother\'s household lists the child')
+  t.ok(fromChild.members.some((m) => m.personalId === mother.personalId), 'and the child\'s lists the mother')
   const alone = await post(url, { ...child, personalId: twinId, birthRegistrationNumber: 'KS-2025-00000043' })
   t.equal(alone.statusCode, 201)
   const own = insuredPersonSchema.parse(await (await request(`${url}/insured/${twinId}`)).body.json())

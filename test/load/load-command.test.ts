@@ -112,6 +112,20 @@ t.test('a target that falls behind: the achieved rate is what it answered over t
   t.ok(report.totals.late >= 30, `the sends that waited for the one connection count late (${report.totals.late})`)
 })
 
+t.test('one request that never answers does not stretch the achieved rate of all the others', async (t) => {
+  let seen = 0
+  const server = createServer((req, res) => { req.resume(); if (++seen !== 3) req.on('end', () => res.end('{}')) })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { server.closeAllConnections(); server.close() })
+  const dir = await scratch(t)
+  const json = join(dir, 'hang.json')
+  const io = capturedIo({})
+  await loadCommand(['--target', `http://127.0.0.1:${(server.address() as AddressInfo).port}`, '--rate', '40', '--duration', '2s', '--timeout', '3s', '--json', json], io)
+  const report = JSON.parse(await readFile(json, 'utf8')) as { totals: { responses: number, rate: number } }
+  t.equal(report.totals.responses, 79)
+  t.ok(report.totals.rate > 35, `79 answers within the 2 s planned: about 40/s, not over the 3 s timeout (${report.totals.rate.toFixed(1)})`)
+})
+
 t.test('the real `ndxp load` refuses a bad scenario file with exit code 2', async (t) => {
   const dir = await scratch(t)
   const run = await runCli(['load', '--scenario', join(dir, 'bad.yaml'), '--target', 'http://127.0.0.1:9'])

@@ -44,6 +44,7 @@ async function obtainPersonalId (issuer: PersonalIdIssuer, request: PersonalIdRe
   try {
     answer = await issuer(request, link)
   } catch (error) {
+    if (error instanceof RegistrationNumberTaken) throw error
     const retry = `nothing was registered; send the same registration again: it keeps number ${request.birthRegistrationNumber}, so population answers with the ID it may already have issued`
     if (error instanceof NdxpError) throw new NdxpError(error.code, `${error.message}; ${retry}`, { cause: error, headers: error.headers })
     const reason = error instanceof Error ? error.message : String(error)
@@ -64,6 +65,20 @@ class WrongPersonalId extends NdxpError {
 }
 
 /**
+ * Thrown by an issuer when population has already issued an ID under that number for another child:
+ * numbering here started over (this node's overlay was reset, population's was not). The birth
+ * takes the next number at once.
+ */
+export class RegistrationNumberTaken extends NdxpError {
+  constructor (registrationNumber: string) {
+    super('client.conflict', `population already issued an ID under ${registrationNumber} for another child`)
+  }
+}
+
+/** Numbers population may turn down one after another before the registration gives up. */
+const MAX_TAKEN_NUMBERS = 50
+
+/**
  * Registers the birth, or, when this birth (birthKeyOf) is already registered, returns its record
  * with `created: false`: a repeat is answered, never registered twice.
  */
@@ -75,27 +90,36 @@ export async function registerBirth (context: NodeContext, request: BirthRegistr
   const birthKey = birthKeyOf(request)
   const registered = birthRegisteredAs(context.overlay, birthKey)
   if (registered !== undefined) return { record: registered, created: false }
-  const registrationNumber = reserveBirthNumber(context.overlay, year, now, birthKey)
-  const personalId = issuer === undefined
-    ? undefined
-    : await obtainPersonalId(issuer, {
-      fullName: request.fullName,
-      gender: request.gender,
-      dateOfBirth: request.dateOfBirth,
-      birthProvinceCode: request.placeOfBirth.provinceCode,
-      ...(request.fatherId === undefined ? {} : { fatherId: request.fatherId }),
-      ...(request.motherId === undefined ? {} : { motherId: request.motherId }),
-      birthRegistrationNumber: registrationNumber,
-    }, link).catch((error: unknown) => {
-      // That number's ID is not this child's: asking again under it would get the same wrong answer.
-      if (error instanceof WrongPersonalId) releaseBirthNumber(context.overlay, birthKey)
-      throw error
-    })
-  const sequence = registrationNumberParts(registrationNumber).serial - REGISTERED_SERIAL_FROM
+  let registrationNumber = reserveBirthNumber(context.overlay, year, now, birthKey)
+  let personalId: string | undefined
+  for (let taken = 0; issuer !== undefined && personalId === undefined; taken++) {
+    try {
+      personalId = await obtainPersonalId(issuer, {
+        fullName: request.fullName,
+        gender: request.gender,
+        dateOfBirth: request.dateOfBirth,
+        birthProvinceCode: request.placeOfBirth.provinceCode,
+        ...(request.fatherId === undefined ? {} : { fatherId: request.fatherId }),
+        ...(request.motherId === undefined ? {} : { motherId: request.motherId }),
+        birthRegistrationNumber: registrationNumber,
+      }, link)
+    } catch (error) {
+      // That number's ID is not this child's: asking again under it would get the same answer.
+      if (error instanceof WrongPersonalId || error instanceof RegistrationNumberTaken) releaseBirthNumber(context.overlay, birthKey)
+      if (!(error instanceof RegistrationNumberTaken)) throw error
+      if (taken + 1 >= MAX_TAKEN_NUMBERS) {
+        throw new NdxpError('server.provider_unreachable', `population had already issued IDs under ${MAX_TAKEN_NUMBERS} numbers in a row to other children (was this node's overlay reset without population's?); reset both, or retry`)
+      }
+      registrationNumber = reserveBirthNumber(context.overlay, year, now, birthKey)
+    }
+  }
+  // A number held from an attempt before New Year keeps its year: the book is that year's.
+  const number = registrationNumberParts(registrationNumber)
+  const sequence = number.serial - REGISTERED_SERIAL_FROM
   const record: BirthRecord = {
     registrationNumber,
     type: 'birth',
-    book: `Quyển số ${String(Math.floor(sequence / PAGES_PER_BOOK) + 1).padStart(2, '0')}/${year}`,
+    book: `Quyển số ${String(Math.floor(sequence / PAGES_PER_BOOK) + 1).padStart(2, '0')}/${number.year}`,
     page: (sequence % PAGES_PER_BOOK) + 1,
     registrationDate: today,
     issuingAuthority: authorityOf(place),

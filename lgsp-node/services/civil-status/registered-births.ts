@@ -1,7 +1,8 @@
 // Births registered through this node, in the write overlay: the record by number, an index by
 // person (child, parents, declarant) for look-ups by personal ID, and the numbers handed out.
 import { createHash } from 'node:crypto'
-import { formatRegistrationNumber, REGISTERED_SERIAL_FROM, registrationNumberParts, type BirthRecord, type BirthRegistrationRequest } from '../../../contracts/civil-status.js'
+import { formatRegistrationNumber, REGISTERED_SERIAL_FROM, type BirthRecord, type BirthRegistrationRequest } from '../../../contracts/civil-status.js'
+import { comparableName } from '../../../contracts/common-records.js'
 import { NdxpError } from '../../../contracts/errors.js'
 import type { Overlay } from '../../overlay.js'
 
@@ -40,8 +41,7 @@ export function registeredBirthCount (overlay: Overlay): number {
  * parents. A registrar's retry after a failure, or a double submission, is recognised by it.
  */
 export function birthKeyOf (request: BirthRegistrationRequest): string {
-  const name = request.fullName.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('vi')
-  const parts = [name, request.gender, request.dateOfBirth, request.placeOfBirth.provinceCode, request.placeOfBirth.communeCode, request.motherId ?? '', request.fatherId ?? '']
+  const parts = [comparableName(request.fullName), request.gender, request.dateOfBirth, request.placeOfBirth.provinceCode, request.placeOfBirth.communeCode, request.motherId ?? '', request.fatherId ?? '']
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url')
 }
 
@@ -59,9 +59,9 @@ export function birthRegisteredAs (overlay: Overlay, birthKey: string): BirthRec
  */
 export function reserveBirthNumber (overlay: Overlay, year: number, now: Date, birthKey: string): string {
   return overlay.transaction(() => {
+    // Kept across New Year too: population may hold an ID under it, and a new number would get a second.
     const held = overlay.get<string>(HELD, birthKey)?.value
-    // A number of last year is not carried into this one: its book and date would not match.
-    if (held !== undefined && registrationNumberParts(held).year === year) return held
+    if (held !== undefined) return held
     const used = overlay.countPrefix(NUMBER, `KS-${year}-`)
     if (used >= REGISTERED_SERIALS) {
       throw new NdxpError('client.conflict', `every birth registration number of ${year} is taken; reset the overlay`)

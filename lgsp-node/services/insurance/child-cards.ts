@@ -12,7 +12,7 @@ import { formatCardNumber, insuranceCodes } from '../../data/insurance.js'
 import { parsePersonalId } from '../../data/population-index.js'
 import type { NodeContext } from '../../service.js'
 import {
-  generatedInsured, healthCardOf, issuedInsured, ISSUED_CARD, ISSUED_CARD_BY_CODE, ISSUED_CARD_BY_REGISTRATION, type IssuedChildCard,
+  childHouseholdId, generatedInsured, healthCardOf, issuedInsured, ISSUED_CARD, ISSUED_CARD_BY_CODE, ISSUED_CARD_BY_HOUSEHOLD, ISSUED_CARD_BY_REGISTRATION, parentIndexOf, type IssuedChildCard,
 } from './records.js'
 
 export interface IssueOutcome {
@@ -80,6 +80,7 @@ export function issueChildCard (context: NodeContext, request: IssueChildCardReq
     overlay.insert(ISSUED_CARD, request.personalId, issued, now)
     overlay.insert(ISSUED_CARD_BY_CODE, socialInsuranceCode, issued, now)
     if (registration !== undefined) overlay.insert(ISSUED_CARD_BY_REGISTRATION, registration, issued, now)
+    if (parentIndexOf(dataset, issued) !== undefined) overlay.insert(ISSUED_CARD_BY_HOUSEHOLD, `${childHouseholdId(dataset, issued)}/${issued.personalId}`, issued.personalId, now)
     return { created: true, card: healthCardOf(issuedInsured(dataset, issued, today), today) }
   })
 }

@@ -15,6 +15,8 @@ import type { NodeContext } from '../../service.js'
 export const ISSUED_CARD = 'insurance-card'
 export const ISSUED_CARD_BY_CODE = 'insurance-card-by-code'
 export const ISSUED_CARD_BY_REGISTRATION = 'insurance-card-by-registration'
+/** `<household id>/<personal id>`: children's cards registered in a generated household. */
+export const ISSUED_CARD_BY_HOUSEHOLD = 'insurance-card-by-household'
 
 export interface IssuedChildCard extends IssueChildCardRequest {
   readonly socialInsuranceCode: string
@@ -83,12 +85,19 @@ export function generatedInsured (context: NodeContext, index: number, today: st
   return { source: 'generated', person, index, home }
 }
 
-/** The household a child's card is registered in: its mother's, else its father's (as population has it), else its own. */
-function childHouseholdId (dataset: NationalDataset, issued: IssuedChildCard): string {
+/** The generated parent whose household a child's card is registered in: the mother, else the father. */
+export function parentIndexOf (dataset: NationalDataset, issued: Pick<IssuedChildCard, 'motherId' | 'fatherId'>): number | undefined {
   for (const parentId of [issued.motherId, issued.fatherId]) {
     const index = parentId === undefined ? -1 : dataset.population.indexOf(parentId)
-    if (index >= 0) return homeOfCitizen(dataset, index, '63').householdId
+    if (index >= 0) return index
   }
+  return undefined
+}
+
+/** The household a child's card is registered in: its parent's (as population has it), else its own. */
+export function childHouseholdId (dataset: NationalDataset, issued: Pick<IssuedChildCard, 'motherId' | 'fatherId' | 'personalId'>): string {
+  const parent = parentIndexOf(dataset, issued)
+  if (parent !== undefined) return homeOfCitizen(dataset, parent, '63').householdId
   // As the population database does for a child registered without a parent on record.
   return householdId(9_000_000_000 + Number(issued.personalId.slice(3)))
 }
@@ -120,23 +129,39 @@ export function findInsured (context: NodeContext, key: string, today: string): 
   return issued === undefined ? undefined : issuedInsured(dataset, issued.value, today)
 }
 
+type HouseholdMember = InsuredHousehold['members'][number]
+
+function asMember (person: InsuredPerson, relationToHead: HouseholdMember['relationToHead']): HouseholdMember {
+  const { householdId: _id, status: _status, participationType: _type, contributionStatus: _contribution, source: _source, ...member } = person
+  return { ...member, relationToHead }
+}
+
+/**
+ * Everyone insured in the household, whoever is asked about: its generated members, and the children
+ * whose cards were registered in it (the head's child or grandchild, as population has them).
+ */
 export function insuredHousehold (context: NodeContext, found: FoundInsured, today: string): InsuredHousehold {
-  const { person } = found
-  if (found.source === 'registered') {
-    const { householdId: id, status: _status, participationType: _type, contributionStatus: _contribution, source: _source, ...member } = person
-    return { householdId: id, members: [{ ...member, relationToHead: 'head' }] }
-  }
-  const place = residenceOf(found.home)
-  const codes = insuranceCodes(context.dataset)
-  return {
-    householdId: found.home.householdId,
-    members: peopleOfCitizen(context.dataset, found.index).members.map((member) => {
-      const core = citizenAt(context.dataset.population, member.index)
-      const code = codes.codeAt(member.index)
-      const { card } = generatedCard(context, core, code, place, today)
-      return { socialInsuranceCode: code, personalId: core.personalId, fullName: core.fullName, dateOfBirth: core.dateOfBirth, gender: core.gender, relationToHead: member.relation, card }
-    }),
-  }
+  const { dataset } = context
+  const anchor = found.source === 'generated' ? found.index : parentIndexOf(dataset, found.issued)
+  if (anchor === undefined) return { householdId: found.person.householdId, members: [asMember(found.person, 'head')] }
+  const people = peopleOfCitizen(dataset, anchor)
+  const home = found.source === 'generated' ? found.home : homeOfCitizen(dataset, anchor, '63')
+  const place = residenceOf(home)
+  const codes = insuranceCodes(dataset)
+  const generated = people.members.map((member) => {
+    const core = citizenAt(dataset.population, member.index)
+    const code = codes.codeAt(member.index)
+    const { card } = generatedCard(context, core, code, place, today)
+    return { socialInsuranceCode: code, personalId: core.personalId, fullName: core.fullName, dateOfBirth: core.dateOfBirth, gender: core.gender, relationToHead: member.relation, card }
+  })
+  const children = context.overlay.listPrefix<string>(ISSUED_CARD_BY_HOUSEHOLD, `${home.householdId}/`).flatMap((row) => {
+    const issued = context.overlay.get<IssuedChildCard>(ISSUED_CARD, row.value)?.value
+    if (issued === undefined) return []
+    const parent = parentIndexOf(dataset, issued)
+    const parentRelation = people.members.find((member) => member.index === parent)?.relation
+    return [asMember(issuedInsured(dataset, issued, today).person, parentRelation === 'head' || parentRelation === 'spouse' ? 'child' : 'grandchild')]
+  })
+  return { householdId: home.householdId, members: [...generated, ...children] }
 }
 
 export function healthCardOf (found: FoundInsured, today: string): HealthCard {

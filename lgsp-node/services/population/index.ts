@@ -1,7 +1,7 @@
 // The population database service `citizens`: look-up, identity verification, household, and the
 // one write — issuing a personal ID to a newborn whose birth the civil-status register recorded.
 import { NdxpError, problemSchema } from '../../../contracts/errors.js'
-import { viewQuerySchema } from '../../../contracts/common-records.js'
+import { comparableName, viewQuerySchema } from '../../../contracts/common-records.js'
 import {
   citizenSchema, householdSchema, newbornRequestSchema, newbornResponseSchema, personalIdParamsSchema,
   verifyIdentityRequestSchema, verifyIdentityResponseSchema,
@@ -14,9 +14,6 @@ import { issueNewborn } from './newborns.js'
 const config = { service: 'citizens' }
 const errors = { 400: problemSchema, 404: problemSchema }
 
-function normalizeName (name: string): string {
-  return name.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('vi')
-}
 
 export const populationService: NodeService = {
   code: 'citizens',
@@ -62,7 +59,7 @@ export const populationService: NodeService = {
       const claim = request.body
       const found = findCitizen(context, claim.personalId, '63')
       // An unknown ID is just another claim that does not match (see verifyIdentityResponseSchema).
-      const match = found !== undefined && normalizeName(claim.fullName) === normalizeName(found.citizen.fullName) && claim.dateOfBirth === found.citizen.dateOfBirth
+      const match = found !== undefined && comparableName(claim.fullName) === comparableName(found.citizen.fullName) && claim.dateOfBirth === found.citizen.dateOfBirth
       return match ? { match, status: found.citizen.status } : { match }
     })
 

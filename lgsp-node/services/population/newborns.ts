@@ -1,5 +1,6 @@
 // Issuing a personal ID to a newborn: the next unused serial of its province, year and gender, so an
 // issued ID can never collide with a generated citizen or with another issued one.
+import { comparableName } from '../../../contracts/common-records.js'
 import { NdxpError } from '../../../contracts/errors.js'
 import type { NewbornRequest } from '../../../contracts/population.js'
 import { provinceIndexByCode } from '../../../contracts/provinces.js'
@@ -49,7 +50,8 @@ export function issueNewborn (context: NodeContext, request: NewbornRequest): Is
   return overlay.transaction(() => {
     const previous = overlay.get<IssuedCitizen>(ISSUED_BY_REGISTRATION, request.birthRegistrationNumber)
     if (previous !== undefined) {
-      const same = previous.value.fullName === request.fullName && previous.value.dateOfBirth === request.dateOfBirth && previous.value.gender === request.gender
+      // The same child as the register sees it: a retry may retype the name's case or spacing.
+      const same = comparableName(previous.value.fullName) === comparableName(request.fullName) && previous.value.dateOfBirth === request.dateOfBirth && previous.value.gender === request.gender
       if (!same) throw new NdxpError('client.conflict', `birth registration ${request.birthRegistrationNumber} already obtained an ID for a different child`)
       return { created: false, response: { personalId: previous.value.personalId, birthRegistrationNumber: request.birthRegistrationNumber, issuedAt: previous.createdAt } }
     }
