@@ -9,9 +9,25 @@ export interface OpenApiInfo {
   title: string
   description: string
   version: string
+  /** Documents what no route schema can say (a route that must not validate, a text answer). */
+  amend?: (document: OpenApiDocument) => void
 }
 
-export async function registerOpenApi (app: FastifyInstance, info: OpenApiInfo): Promise<void> {
+/** The parts of the generated document the amendments touch. */
+export interface OpenApiDocument {
+  paths?: Record<string, Record<string, OpenApiOperation>>
+}
+
+export interface OpenApiOperation {
+  summary?: string
+  description?: string
+  parameters?: unknown[]
+  security?: unknown[]
+  responses?: Record<string, { description?: string, content?: Record<string, unknown>, headers?: Record<string, unknown> }>
+  [key: string]: unknown
+}
+
+export async function registerOpenApi (app: FastifyInstance, { amend, ...info }: OpenApiInfo): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -23,7 +39,12 @@ export async function registerOpenApi (app: FastifyInstance, info: OpenApiInfo):
       },
     },
     transform: jsonSchemaTransform,
-    transformObject: (input) => problemContentType(jsonSchemaTransformObject(input)),
+    transformObject: (input) => {
+      const document = problemContentType(jsonSchemaTransformObject(input))
+      noContentIsNoBody(document as OpenApiDocument)
+      amend?.(document as OpenApiDocument)
+      return document
+    },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 }
@@ -44,4 +65,19 @@ function problemContentType (document: Document): Document {
     }
   }
   return document
+}
+
+/** A 204 has no body; the generator gives `z.void()` an application/json one that never comes. */
+function noContentIsNoBody (document: OpenApiDocument): void {
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      const noContent = operation.responses?.['204']
+      if (noContent !== undefined) delete noContent.content
+    }
+  }
+}
+
+/** A problem answer, as every error of ours is sent. */
+export function problemResponse (description: string): { description: string, content: Record<string, unknown> } {
+  return { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }
 }

@@ -13,13 +13,14 @@ import type { TransactionRecord } from '../contracts/transaction.js'
 import type { RegistryStore } from '../registry/store.js'
 import { registryAdminRoutes } from './admin/plugin.js'
 import { healthRoutes, registryReadiness, type ReadinessCheck } from './health.js'
-import { createHubMetrics, type HubMetrics } from './metrics.js'
+import { createHubMetrics, documentMetrics, type HubMetrics } from './metrics.js'
 import { nodesApi } from './nodes-api.js'
 import { transactionRoutes } from './transactions/routes.js'
 import type { TransactionStore } from './transactions/store.js'
 import { TransactionWriter } from './transactions/writer.js'
 import { CircuitBreaker, type CircuitState } from './exchange/circuit-breaker.js'
 import { InFlightExchanges } from './exchange/in-flight.js'
+import { documentExchange } from './exchange/openapi.js'
 import { exchangePlugin, METHODS, refuseUnrouted } from './exchange/plugin.js'
 import type { RateLimiter } from './rate-limit/limiter.js'
 import { LocalRateLimiter } from './rate-limit/local-limiter.js'
@@ -147,6 +148,10 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
     title: 'ndxp hub',
     description: 'NDXP-style national data-exchange hub: X-Road REST exchange under /r1/, management under /v1/',
     version: '1.0.0',
+    amend: (document) => {
+      documentExchange(document)
+      documentMetrics(document)
+    },
   })
   await app.register(exchangePlugin, {
     registry, limiter, dispatcher, breaker,

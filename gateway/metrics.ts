@@ -7,6 +7,7 @@ import client from 'prom-client'
 import { durationMs, type TransactionRecord } from '../contracts/transaction.js'
 import type { CircuitState } from './exchange/circuit-breaker.js'
 import { ScrapedCounter, ScrapedHistogram, type CounterEntry, type HistogramEntry } from './metric-series.js'
+import type { OpenApiDocument } from '../common/openapi.js'
 
 export interface WriterStats {
   /** Records queued, not yet in the store. */
@@ -169,4 +170,10 @@ export class HubMetrics {
 
 export function createHubMetrics (options: HubMetricsOptions = {}): HubMetrics {
   return new HubMetrics(options)
+}
+
+/** /metrics answers in Prometheus's text format, which no route schema describes. */
+export function documentMetrics (document: OpenApiDocument): void {
+  const get = document.paths?.['/metrics']?.get
+  if (get !== undefined) get.responses = { 200: { description: 'every series, in the Prometheus text exposition format 0.0.4', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } } }
 }

@@ -35,7 +35,7 @@ const heartbeatAnswerSchema = z.object({
   node: nodeSchema,
   heartbeatIntervalMs: z.number().int().describe('Send the next heartbeat within this many milliseconds'),
 }).meta({ id: 'NodeHeartbeatAnswer' })
-const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 503: problemSchema }
+const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 413: problemSchema, 415: problemSchema, 503: problemSchema }
 const doc = (summary: string) => ({ tags: ['nodes'], summary, security: [{ bearer: [] }] })
 // A base URL or a health word; nothing legitimate comes near this.
 const BODY_LIMIT = 8 * 1024

@@ -63,14 +63,18 @@ export async function buildNodeApp (options: NodeAppOptions): Promise<ZodApp> {
   const keySources = new Map((options.keySources?.(context) ?? []).map((source) => [source.name, source]))
   const admin = requireAdminToken(options.adminToken)
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'up', nodeId: options.nodeId, memberCode: options.memberCode }))
+  app.get('/healthz', {
+    schema: { tags: ['operations'], summary: 'Liveness of this node', response: { 200: z.object({ status: z.literal('up'), nodeId: z.string(), memberCode: z.string() }) } },
+  }, async () => ({ status: 'up' as const, nodeId: options.nodeId, memberCode: options.memberCode }))
 
   app.get('/_node/keys/:source', {
     schema: {
       summary: 'Existing keys of a dataset, in a stable order, for load tests',
+      tags: ['node administration'],
+      security: [{ bearer: [] }],
       params: z.object({ source: z.string().max(64) }),
       querystring: keysQuerySchema,
-      response: { 200: z.object({ source: z.string(), size: z.number(), offset: z.number(), keys: z.array(z.string()) }), 404: problemSchema },
+      response: { 200: z.object({ source: z.string(), size: z.number(), offset: z.number(), keys: z.array(z.string()) }), 400: problemSchema, 401: problemSchema, 404: problemSchema },
     },
     preHandler: admin,
   }, async (request) => {
@@ -83,7 +87,7 @@ export async function buildNodeApp (options: NodeAppOptions): Promise<ZodApp> {
   })
 
   app.delete('/_node/overlay', {
-    schema: { summary: 'Drop every record written through this node', response: { 200: z.object({ removed: z.number() }), 401: problemSchema } },
+    schema: { summary: 'Drop every record written through this node', tags: ['node administration'], security: [{ bearer: [] }], response: { 200: z.object({ removed: z.number() }), 401: problemSchema } },
     preHandler: admin,
   }, async () => ({ removed: options.overlay.reset() }))
 

@@ -43,24 +43,25 @@ export async function faultAdminRoutes (app: FastifyInstance, options: FaultAdmi
   // Faults never apply to the API that removes them.
   const config = { faults: false }
   const problems = { 400: problemSchema, 401: problemSchema }
+  const admin = { tags: ['faults'], security: [{ bearer: [] }] }
   const routes = app.withTypeProvider<ZodTypeProvider>()
 
   routes.get('/_node/faults', {
     config,
-    schema: { response: { 200: faultRuleListSchema, ...problems } },
+    schema: { ...admin, summary: 'The fault rules in force', response: { 200: faultRuleListSchema, ...problems } },
   }, async () => ({ rules: rules.list() }))
 
   routes.post('/_node/faults', {
     config,
     bodyLimit: BODY_LIMIT,
-    schema: { body: faultRuleInputSchema, response: { 201: faultRuleSchema, ...problems, 409: problemSchema } },
+    schema: { ...admin, summary: 'Add a fault rule', body: faultRuleInputSchema, response: { 201: faultRuleSchema, ...problems, 409: problemSchema, 413: problemSchema, 415: problemSchema } },
   }, async (request, reply) => {
     const rule = rules.add(request.body)
     request.log.info({ faultRule: rule }, 'fault rule added')
     return reply.code(201).header('location', `/_node/faults/${rule.id}`).send(rule)
   })
 
-  routes.delete('/_node/faults', { config }, async (request, reply) => {
+  routes.delete('/_node/faults', { config, schema: { ...admin, summary: 'Remove every rule and reset the counts', response: { 204: z.void(), 401: problemSchema } } }, async (request, reply) => {
     rules.clear()
     counter.reset()
     request.log.info('fault rules and counts cleared')
@@ -69,17 +70,17 @@ export async function faultAdminRoutes (app: FastifyInstance, options: FaultAdmi
 
   routes.get('/_node/faults/counts', {
     config,
-    schema: { response: { 200: faultCountsSchema, ...problems } },
+    schema: { ...admin, summary: 'How often each rule fired', response: { 200: faultCountsSchema, ...problems } },
   }, async () => ({ counts: counter.list() }))
 
-  routes.delete('/_node/faults/counts', { config }, async (_request, reply) => {
+  routes.delete('/_node/faults/counts', { config, schema: { ...admin, summary: 'Reset the counts', response: { 204: z.void(), 401: problemSchema } } }, async (_request, reply) => {
     counter.reset()
     return reply.code(204).send()
   })
 
   routes.delete('/_node/faults/:id', {
     config,
-    schema: { params: z.object({ id: z.string().max(64) }) },
+    schema: { ...admin, summary: 'Remove one rule', params: z.object({ id: z.string().max(64) }), response: { 204: z.void(), ...problems, 404: problemSchema } },
   }, async (request, reply) => {
     const { id } = request.params
     if (!rules.remove(id)) throw new NdxpError('client.not_found', `No fault rule "${id}"; GET /_node/faults lists them.`)

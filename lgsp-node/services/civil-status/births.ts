@@ -144,7 +144,7 @@ export function createBirthsService (options: BirthsServiceOptions = {}): NodeSe
         schema: {
           summary: 'Register a birth (201); the same birth sent again gets its record back (200). With a personal-ID issuer configured, the record carries the newborn\'s personal ID',
           body: birthRegistrationRequestSchema,
-          response: { 200: birthRecordSchema, 201: birthRecordSchema, 400: problemSchema, 409: problemSchema, 502: problemSchema },
+          response: { 200: birthRecordSchema, 201: birthRecordSchema, 400: problemSchema, 409: problemSchema, 413: problemSchema, 415: problemSchema, 502: problemSchema, 504: problemSchema },
         },
       }, async (request, reply) => {
         const messageId = request.headers['x-road-id']

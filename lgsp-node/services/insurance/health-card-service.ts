@@ -38,7 +38,7 @@ export const healthCardService: NodeService = {
       schema: {
         summary: 'Issue a health-insurance card to a child under six (idempotent by personal ID)',
         body: issueChildCardRequestSchema,
-        response: { 200: healthCardSchema, 201: healthCardSchema, 409: problemSchema, ...errors },
+        response: { 200: healthCardSchema, 201: healthCardSchema, 409: problemSchema, 413: problemSchema, 415: problemSchema, ...errors },
       },
     }, async (request, reply) => {
       const outcome = issueChildCard(context, request.body)

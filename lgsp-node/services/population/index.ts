@@ -13,6 +13,8 @@ import { issueNewborn } from './newborns.js'
 
 const config = { service: 'citizens' }
 const errors = { 400: problemSchema, 404: problemSchema }
+/** What a JSON body can be refused for before the route sees it. */
+const bodyErrors = { 413: problemSchema, 415: problemSchema }
 
 
 export const populationService: NodeService = {
@@ -54,7 +56,7 @@ export const populationService: NodeService = {
 
     app.post('/citizens/verify', {
       config,
-      schema: { summary: 'Verify a claimed identity (ID + name + birth date)', body: verifyIdentityRequestSchema, response: { 200: verifyIdentityResponseSchema, ...errors } },
+      schema: { summary: 'Verify a claimed identity (ID + name + birth date)', body: verifyIdentityRequestSchema, response: { 200: verifyIdentityResponseSchema, 400: problemSchema, ...bodyErrors } },
     }, (request) => {
       const claim = request.body
       const found = findCitizen(context, claim.personalId, '63')
@@ -68,7 +70,7 @@ export const populationService: NodeService = {
       schema: {
         summary: 'Issue a personal ID to a newborn (idempotent by birth registration number)',
         body: newbornRequestSchema,
-        response: { 200: newbornResponseSchema, 201: newbornResponseSchema, 409: problemSchema, ...errors },
+        response: { 200: newbornResponseSchema, 201: newbornResponseSchema, 409: problemSchema, ...errors, ...bodyErrors },
       },
     }, async (request, reply) => {
       const outcome = issueNewborn(context, request.body)
