@@ -3,12 +3,13 @@
 import { connect, createServer } from 'node:net'
 import t from 'tap'
 import { request } from 'undici'
-import { spawnCli } from '../helpers/spawn-cli.js'
+import { spawnCli, type SpawnedCli } from '../helpers/spawn-cli.js'
 
 /** A run of `count` free consecutive ports (the nodes listen at NDXP_NODE_PORT_BASE + 0…3). */
 async function freePorts (count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000)
+    // Below Linux's ephemeral range (32768 up), where outgoing connections take their ports.
+    const base = 20_000 + Math.floor(Math.random() * 12_000)
     const servers = []
     try {
       for (let i = 0; i < count; i++) {
@@ -35,12 +36,24 @@ async function listening (base: number): Promise<number[]> {
   return open.flatMap((isOpen, i) => isOpen ? [base + i] : [])
 }
 
+/** `ndxp up` on free ports; ports found free may be taken before it listens (another test's connection), so then again. */
+async function upOnFreePorts (args: string[], dataDir: string): Promise<{ up: SpawnedCli, base: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const base = await freePorts(5)
+    try {
+      const up = await spawnCli(['up', ...args, '--data-dir', dataDir],
+        { NDXP_HUB_PORT: String(base), NDXP_NODE_PORT_BASE: String(base + 1), NDXP_HOST: '127.0.0.1', NDXP_LOG_LEVEL: 'warn' },
+        /Ctrl-C stops everything (gracefully)/, { built: true })
+      return { up, base }
+    } catch (error) {
+      if (attempt >= 3 || !/is in use by another process/.test((error as Error).message)) throw error
+    }
+  }
+}
+
 t.test('a small population, flags for the components, and a clean stop', async (t) => {
-  const base = await freePorts(5)
   const dataDir = t.testdir({})
-  const up = await spawnCli(['up', '--population', '5000', '--log-level', 'info', '--data-dir', dataDir],
-    { NDXP_HUB_PORT: String(base), NDXP_NODE_PORT_BASE: String(base + 1), NDXP_HOST: '127.0.0.1', NDXP_LOG_LEVEL: 'warn' },
-    /Ctrl-C stops everything (gracefully)/, { built: true })
+  const { up, base } = await upOnFreePorts(['--population', '5000', '--log-level', 'info'], dataDir)
   t.teardown(() => { if (up.child.exitCode === null) up.child.kill('SIGKILL') })
   const output = up.output()
   const call = /curl -s (\S+) -H 'Authorization: Bearer (\S+)' -H 'X-Road-Client: (\S+)'/.exec(output)

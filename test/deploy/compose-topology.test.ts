@@ -103,7 +103,7 @@ t.test('the same topology as processes: the README call through the LGSP returns
     await Promise.all([...started.values()].map((p) => p.exited))
     clearTimeout(forced)
   })
-  const start = async (name: string, service: ComposeService): Promise<void> => {
+  const start = async (name: string, service: ComposeService, attempt = 1): Promise<void> => {
     const args = (service.command ?? []).map(mapUrls)
     const at = args.indexOf('--port')
     if (at >= 0) args[at + 1] = String(local.get(name))
@@ -114,12 +114,22 @@ t.test('the same topology as processes: the README call through the LGSP returns
     }
     for (const [key, value] of Object.entries(service.environment ?? {})) env[key] = mapUrls(interpolate(value))
     // The compiled CLI, as the image runs it (and eight TypeScript compilations at once would be slow).
-    started.set(name, await spawnCli(args, env, undefined, { built: true }))
+    try {
+      started.set(name, await spawnCli(args, env, undefined, { built: true }))
+    } catch (error) {
+      // A free port found earlier can be taken meanwhile (another test's connection, say): take another.
+      if (attempt >= 3 || !/is in use by another process/.test((error as Error).message)) throw error
+      local.set(name, await freePort())
+      await start(name, service, attempt + 1)
+    }
   }
-  // In depends_on order; what may start together does.
+  // In depends_on order; what may start together does. Every process that started is in `started`
+  // before a failure is thrown, so that the teardown stops it.
   const waves = [['gateway'], ['balance'], ['node', 'lgsp']]
   for (const wave of waves) {
-    await Promise.all(ndxpServices.filter(([, s]) => wave.includes(s.command?.[0] ?? '')).map(([name, s]) => start(name, s)))
+    const outcomes = await Promise.allSettled(ndxpServices.filter(([, s]) => wave.includes(s.command?.[0] ?? '')).map(([name, s]) => start(name, s)))
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected')
+    if (failure !== undefined) throw failure.reason
   }
   const hubUrls = ndxpServices.filter(([, s]) => s.command?.[0] === 'gateway').map(([name]) => `http://127.0.0.1:${local.get(name) ?? 0}`)
   const admin = { authorization: `Bearer ${dotEnv.NDXP_ADMIN_TOKEN ?? ''}` }

@@ -7,13 +7,13 @@ import t, { type Test } from 'tap'
 import { Agent, request } from 'undici'
 import { openSqliteTransactionStore } from '../../gateway/transactions/sqlite-store.js'
 import { populationService } from '../../lgsp-node/services/population/index.js'
-import { startNode, testDataset } from '../helpers/node-app.js'
+import { startNode, TEST_ADMIN_TOKEN, testDataset } from '../helpers/node-app.js'
 import { spawnCli } from '../helpers/spawn-cli.js'
 import { applySeed, DEFAULT_DEV_SECRET, defaultSeed } from '../../registry/seed.js'
 import { openSqliteRegistryStore } from '../../registry/sqlite-store.js'
 
 /** Loads a real hub process, sends it `signals` 50 ms apart, and returns what the clients and the log saw. */
-async function stopUnderLoad (t: Test, signals: NodeJS.Signals[]): Promise<{ code: number | null, stopMs: number, answered: number, failed: number, logged: number, output: string }> {
+async function stopUnderLoad (t: Test, signals: NodeJS.Signals[], options: { slowProvider?: boolean } = {}): Promise<{ code: number | null, stopMs: number, answered: number, failed: number, logged: number, output: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ndxp-graceful-'))
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
   const node = await startNode(t, [populationService])
@@ -47,6 +47,12 @@ async function stopUnderLoad (t: Test, signals: NodeJS.Signals[]): Promise<{ cod
   }
   const workers = Array.from({ length: 16 }, (_, n) => worker(n))
   await new Promise((resolve) => setTimeout(resolve, 1500))
+  if (options.slowProvider === true) {
+    // Exchanges the drain must wait for: a second signal then surely comes while it is waiting.
+    const rule = await request(`${node.url}/_node/faults`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'slow', fault: { kind: 'latency', distribution: { type: 'fixed', ms: 3000 } } }) })
+    await rule.body.dump()
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
   stopping = true
   const killedAt = Date.now()
   for (const [i, signal] of signals.entries()) {
@@ -79,7 +85,7 @@ t.test('Ctrl-C under a supervisor (SIGINT to the group, then the supervisor\'s S
 })
 
 t.test('the same signal twice exits at once (130), saying so', async (t) => {
-  const { code, output } = await stopUnderLoad(t, ['SIGTERM', 'SIGTERM'])
+  const { code, output } = await stopUnderLoad(t, ['SIGTERM', 'SIGTERM'], { slowProvider: true })
   t.equal(code, 130)
   t.match(output, /SIGTERM again: exiting without draining/)
 })
