@@ -32,12 +32,12 @@ export class CircuitBreaker {
     this.cooldownMs = options.cooldownMs ?? 5000
   }
 
-  private circuit (nodeId: string, baseUrl?: string): Circuit {
+  private circuit (nodeId: string, baseUrl: string): Circuit {
     let circuit = this.circuits.get(nodeId)
     if (circuit === undefined) {
-      circuit = { baseUrl: baseUrl ?? '', state: 'closed', failures: 0, openedAt: 0, probing: false }
+      circuit = { baseUrl, state: 'closed', failures: 0, openedAt: 0, probing: false }
       this.circuits.set(nodeId, circuit)
-    } else if (baseUrl !== undefined && circuit.baseUrl !== baseUrl) {
+    } else if (circuit.baseUrl !== baseUrl) {
       // Failures of the old address say nothing of the new one.
       circuit.baseUrl = baseUrl
       circuit.failures = 0
@@ -67,8 +67,8 @@ export class CircuitBreaker {
 
   /** Seconds until the next probe may go, for Retry-After on a fast failure. */
   retryAfterSeconds (nodeId: string, nowMs: number): number {
-    const circuit = this.circuit(nodeId)
-    return Math.max(1, Math.ceil((circuit.openedAt + this.cooldownMs - nowMs) / 1000))
+    const openedAt = this.circuits.get(nodeId)?.openedAt ?? 0
+    return Math.max(1, Math.ceil((openedAt + this.cooldownMs - nowMs) / 1000))
   }
 
   /**

@@ -1,7 +1,10 @@
-// What makes someone a possible parent of a child born on a given day: the right gender, old enough,
-// and alive at the birth (the father at the conception). Civil status checks it when it registers a
-// birth, and population again when it issues the newborn's ID: each database holds its own line.
+// A child's parents as the national databases see them: who can be a parent of a child born on a given
+// day (the right gender, old enough, alive at the birth or, for the father, at the conception), which
+// civil status checks when it registers a birth and population again when it issues the ID; and the
+// generated household a newborn joins through a parent, shared by population and insurance.
 import { dayOfIso } from './calendar.js'
+import type { NationalDataset } from './dataset.js'
+import type { HouseholdMember, Relation } from './household-members.js'
 import type { Gender } from './population-index.js'
 
 export type ParentField = 'fatherId' | 'motherId'
@@ -28,4 +31,22 @@ export function parentProblem (field: ParentField, parent: ParentFacts, birthDay
     return `${field} names a citizen who died on ${parent.dateOfDeath}, before the child's ${field === 'fatherId' ? 'conception' : 'birth'}`
   }
   return undefined
+}
+
+/** The index of a child's mother, else its father, when that parent is a generated citizen. */
+export function generatedParentIndex (dataset: NationalDataset, parents: { readonly motherId?: string | undefined, readonly fatherId?: string | undefined }): number | undefined {
+  for (const parentId of [parents.motherId, parents.fatherId]) {
+    const index = parentId === undefined ? -1 : dataset.population.indexOf(parentId)
+    if (index >= 0) return index
+  }
+  return undefined
+}
+
+/**
+ * A newborn's relation to the head of the household it joins through `parentIndex`: a child of the
+ * head or spouse, else a grandchild (the register's "cháu").
+ */
+export function newbornRelation (members: readonly HouseholdMember[], parentIndex: number | undefined): Relation {
+  const parent = members.find((member) => member.index === parentIndex)?.relation
+  return parent === 'head' || parent === 'spouse' ? 'child' : 'grandchild'
 }

@@ -68,7 +68,6 @@ export function reserveBirthNumber (overlay: Overlay, year: number, now: Date, b
     }
     const registrationNumber = formatRegistrationNumber('KS', year, REGISTERED_SERIAL_FROM + used)
     overlay.insert(NUMBER, registrationNumber, { year }, now)
-    overlay.delete(HELD, birthKey)
     overlay.insert(HELD, birthKey, registrationNumber, now)
     return registrationNumber
   })

@@ -9,10 +9,11 @@ import { Rng } from '../../data/hash.js'
 import { isUnderSix, primaryCareFacility } from '../../data/health-cards.js'
 import { vietnamToday } from '../../../contracts/vietnam-time.js'
 import { formatCardNumber, insuranceCodes } from '../../data/insurance.js'
+import { generatedParentIndex } from '../../data/parent-checks.js'
 import { parsePersonalId } from '../../data/population-index.js'
 import type { NodeContext } from '../../service.js'
 import {
-  childHouseholdId, generatedInsured, healthCardOf, issuedInsured, ISSUED_CARD, ISSUED_CARD_BY_CODE, ISSUED_CARD_BY_HOUSEHOLD, ISSUED_CARD_BY_REGISTRATION, parentIndexOf, type IssuedChildCard,
+  childHouseholdId, generatedInsured, healthCardOf, issuedInsured, ISSUED_CARD, ISSUED_CARD_BY_CODE, ISSUED_CARD_BY_HOUSEHOLD, ISSUED_CARD_BY_REGISTRATION, type IssuedChildCard,
 } from './records.js'
 
 export interface IssueOutcome {
@@ -80,7 +81,7 @@ export function issueChildCard (context: NodeContext, request: IssueChildCardReq
     overlay.insert(ISSUED_CARD, request.personalId, issued, now)
     overlay.insert(ISSUED_CARD_BY_CODE, socialInsuranceCode, issued, now)
     if (registration !== undefined) overlay.insert(ISSUED_CARD_BY_REGISTRATION, registration, issued, now)
-    if (parentIndexOf(dataset, issued) !== undefined) overlay.insert(ISSUED_CARD_BY_HOUSEHOLD, `${childHouseholdId(dataset, issued)}/${issued.personalId}`, issued.personalId, now)
+    if (generatedParentIndex(dataset, issued) !== undefined) overlay.insert(ISSUED_CARD_BY_HOUSEHOLD, `${childHouseholdId(dataset, issued)}/${issued.personalId}`, issued.personalId, now)
     return { created: true, card: healthCardOf(issuedInsured(dataset, issued, today), today) }
   })
 }

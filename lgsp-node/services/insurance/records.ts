@@ -8,6 +8,7 @@ import { citizenAt, type CitizenCore } from '../../data/citizens.js'
 import { cardTermsAt, childCardTerms, primaryCareFacility, validityOn, type CardTerms, type Facility, type FacilityPlace } from '../../data/health-cards.js'
 import type { NationalDataset } from '../../data/dataset.js'
 import { peopleOfCitizen } from '../../data/household-members.js'
+import { generatedParentIndex, newbornRelation } from '../../data/parent-checks.js'
 import { formatCardNumber, insuranceCodes, twoDigitProvinceCodes } from '../../data/insurance.js'
 import type { NodeContext } from '../../service.js'
 
@@ -85,18 +86,9 @@ export function generatedInsured (context: NodeContext, index: number, today: st
   return { source: 'generated', person, index, home }
 }
 
-/** The generated parent whose household a child's card is registered in: the mother, else the father. */
-export function parentIndexOf (dataset: NationalDataset, issued: Pick<IssuedChildCard, 'motherId' | 'fatherId'>): number | undefined {
-  for (const parentId of [issued.motherId, issued.fatherId]) {
-    const index = parentId === undefined ? -1 : dataset.population.indexOf(parentId)
-    if (index >= 0) return index
-  }
-  return undefined
-}
-
 /** The household a child's card is registered in: its parent's (as population has it), else its own. */
 export function childHouseholdId (dataset: NationalDataset, issued: Pick<IssuedChildCard, 'motherId' | 'fatherId' | 'personalId'>): string {
-  const parent = parentIndexOf(dataset, issued)
+  const parent = generatedParentIndex(dataset, issued)
   if (parent !== undefined) return homeOfCitizen(dataset, parent, '63').householdId
   // As the population database does for a child registered without a parent on record.
   return householdId(9_000_000_000 + Number(issued.personalId.slice(3)))
@@ -142,7 +134,7 @@ function asMember (person: InsuredPerson, relationToHead: HouseholdMember['relat
  */
 export function insuredHousehold (context: NodeContext, found: FoundInsured, today: string): InsuredHousehold {
   const { dataset } = context
-  const anchor = found.source === 'generated' ? found.index : parentIndexOf(dataset, found.issued)
+  const anchor = found.source === 'generated' ? found.index : generatedParentIndex(dataset, found.issued)
   if (anchor === undefined) return { householdId: found.person.householdId, members: [asMember(found.person, 'head')] }
   const people = peopleOfCitizen(dataset, anchor)
   const home = found.source === 'generated' ? found.home : homeOfCitizen(dataset, anchor, '63')
@@ -157,9 +149,7 @@ export function insuredHousehold (context: NodeContext, found: FoundInsured, tod
   const children = context.overlay.listPrefix<string>(ISSUED_CARD_BY_HOUSEHOLD, `${home.householdId}/`).flatMap((row) => {
     const issued = context.overlay.get<IssuedChildCard>(ISSUED_CARD, row.value)?.value
     if (issued === undefined) return []
-    const parent = parentIndexOf(dataset, issued)
-    const parentRelation = people.members.find((member) => member.index === parent)?.relation
-    return [asMember(issuedInsured(dataset, issued, today).person, parentRelation === 'head' || parentRelation === 'spouse' ? 'child' : 'grandchild')]
+    return [asMember(issuedInsured(dataset, issued, today).person, newbornRelation(people.members, generatedParentIndex(dataset, issued)))]
   })
   return { householdId: home.householdId, members: [...generated, ...children] }
 }

@@ -49,7 +49,7 @@ export const populationService: NodeService = {
             const core = citizenAt(context.dataset.population, member.index)
             return { personalId: member.personalId, fullName: core.fullName, gender: core.gender, dateOfBirth: core.dateOfBirth, relationToHead: member.relation }
           }),
-          ...newbornsOf(context, found.household.householdId),
+          ...newbornsOf(context, found.household),
         ],
       }
     })

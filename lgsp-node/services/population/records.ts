@@ -4,6 +4,7 @@ import { provinceByCode, provinceIndexByCode } from '../../../contracts/province
 import type { Citizen, NewbornRequest } from '../../../contracts/population.js'
 import { currentResidence, householdId, householdOfCitizen, placeOf, viewOfPeople, type HouseholdView } from '../../data/citizen-record.js'
 import { peopleOfCitizen, type Relation } from '../../data/household-members.js'
+import { generatedParentIndex, newbornRelation } from '../../data/parent-checks.js'
 import { citizenAt } from '../../data/citizens.js'
 import type { NationalDataset } from '../../data/dataset.js'
 import type { NodeContext } from '../../service.js'
@@ -60,23 +61,19 @@ export function generatedCitizen (dataset: NationalDataset, index: number, view:
  * register's "cháu").
  */
 export function newbornHousehold (dataset: NationalDataset, issued: Pick<IssuedCitizen, 'motherId' | 'fatherId'>, view: ProvinceView): { household: HouseholdView, relation: Relation } | undefined {
-  for (const parentId of [issued.motherId, issued.fatherId]) {
-    const index = parentId === undefined ? -1 : dataset.population.indexOf(parentId)
-    if (index < 0) continue
-    const household = householdOfCitizen(dataset, index, view)
-    const parentRelation = household.members.find((member) => member.index === index)?.relation
-    return { household, relation: parentRelation === 'head' || parentRelation === 'spouse' ? 'child' : 'grandchild' }
-  }
-  return undefined
+  const parent = generatedParentIndex(dataset, issued)
+  if (parent === undefined) return undefined
+  const household = householdOfCitizen(dataset, parent, view)
+  return { household, relation: newbornRelation(household.members, parent) }
 }
 
-/** The newborns issued here who joined this household, as household members. */
-export function newbornsOf (context: NodeContext, householdId: string): HouseholdMemberRecord[] {
-  return context.overlay.listPrefix<string>(ISSUED_BY_HOUSEHOLD, `${householdId}/`).flatMap((row) => {
+/** The newborns issued here who joined this household, as its members. */
+export function newbornsOf (context: NodeContext, household: HouseholdView): HouseholdMemberRecord[] {
+  return context.overlay.listPrefix<string>(ISSUED_BY_HOUSEHOLD, `${household.householdId}/`).flatMap((row) => {
     const issued = context.overlay.get<IssuedCitizen>(ISSUED_CITIZEN, row.value)?.value
     if (issued === undefined) return []
-    const relation = newbornHousehold(context.dataset, issued, '63')?.relation ?? 'child'
-    return [{ personalId: issued.personalId, fullName: issued.fullName, gender: issued.gender, dateOfBirth: issued.dateOfBirth, relationToHead: relation }]
+    const relationToHead = newbornRelation(household.members, generatedParentIndex(context.dataset, issued))
+    return [{ personalId: issued.personalId, fullName: issued.fullName, gender: issued.gender, dateOfBirth: issued.dateOfBirth, relationToHead }]
   })
 }
 
