@@ -45,17 +45,10 @@ export function encode (counts: ArrayLike<number>): string {
   return text
 }
 
-/** The same encoding from the bucket of each exchange, in any order (what one batch adds to a row). */
-export function encodeBuckets (buckets: readonly number[]): string {
-  const sorted = buckets.length > 1 ? [...buckets].sort((a, b) => a - b) : buckets
+/** The same encoding from a count per bucket, in any order (what one batch adds to a row). */
+export function encodeCounts (counts: ReadonlyMap<number, number>): string {
   let text = ''
-  for (let i = 0; i < sorted.length;) {
-    const bucket = sorted[i] as number
-    let j = i + 1
-    while (j < sorted.length && sorted[j] === bucket) j++
-    text += digits(bucket) + digits(j - i)
-    i = j
-  }
+  for (const bucket of [...counts.keys()].sort((a, b) => a - b)) text += digits(bucket) + digits(counts.get(bucket) as number)
   return text
 }
 

@@ -67,14 +67,19 @@ export interface RollupDelta<D> extends RollupDimensions<D> {
   succeeded: number
   sumMs: number
   maxMs: number
-  /** The histogram bucket of each exchange of this batch. */
-  buckets: number[]
+  /** Exchanges of this batch per histogram bucket (encodeCounts writes it as a rollup's histogram). */
+  buckets: Map<number, number>
 }
 
-/** What one append adds to the rollups, folded per key so that each key is written once per batch. */
+/**
+ * What one append adds to the rollups, folded per key so that each key is written once per batch.
+ * It runs once per record on the writer's thread, so it is kept lean: a record of the same minute and
+ * key as the one before (most of a batch, under load) reuses its delta without building a key string.
+ */
 export class RollupBatch<D extends string | number> {
-  /** Per minute and key: one map entry and one key string per record; views and levels come after. */
+  /** Per minute and key; views and levels are folded from these in values(). */
   private readonly minutes = new Map<string, RollupDelta<D>>()
+  private last: RollupDelta<D> | undefined
 
   /** `all` is the value standing for every client in view 1; it must never be a real client's. */
   constructor (private readonly all: D) {}
@@ -83,17 +88,23 @@ export class RollupBatch<D extends string | number> {
     const ms = durationMs(record)
     const { client, service, provider, status, outcome } = dimensions
     const start = record.requestInTs - (record.requestInTs % MINUTE_MS)
-    const key = `${start}|${client}|${service}|${provider}|${status}|${outcome}`
-    let delta = this.minutes.get(key)
-    if (delta === undefined) {
-      delta = { ...dimensions, view: BY_CLIENT, level: 0, start, count: 0, succeeded: 0, sumMs: 0, maxMs: 0, buckets: [] }
-      this.minutes.set(key, delta)
+    let delta = this.last
+    if (delta === undefined || delta.start !== start || delta.client !== client || delta.service !== service ||
+      delta.provider !== provider || delta.status !== status || delta.outcome !== outcome) {
+      const key = `${start}|${client}|${service}|${provider}|${status}|${outcome}`
+      delta = this.minutes.get(key)
+      if (delta === undefined) {
+        delta = { ...dimensions, view: BY_CLIENT, level: 0, start, count: 0, succeeded: 0, sumMs: 0, maxMs: 0, buckets: new Map() }
+        this.minutes.set(key, delta)
+      }
+      this.last = delta
     }
     delta.count++
     if (record.succeeded) delta.succeeded++
     delta.sumMs += ms
     if (ms > delta.maxMs) delta.maxMs = ms
-    delta.buckets.push(bucketOf(ms))
+    const bucket = bucketOf(ms)
+    delta.buckets.set(bucket, (delta.buckets.get(bucket) ?? 0) + 1)
   }
 
   /** Every exchange counted by client (view 0) and across clients (view 1), at each level. */
@@ -109,7 +120,7 @@ export class RollupBatch<D extends string | number> {
           if (delta === undefined) {
             folded.set(key, {
               ...minute, view, level: level as Level, start, client: who,
-              clientMember: view === BY_CLIENT ? minute.clientMember : this.all, buckets: [...minute.buckets],
+              clientMember: view === BY_CLIENT ? minute.clientMember : this.all, buckets: new Map(minute.buckets),
             })
             continue
           }
@@ -117,7 +128,7 @@ export class RollupBatch<D extends string | number> {
           delta.succeeded += minute.succeeded
           delta.sumMs += minute.sumMs
           if (minute.maxMs > delta.maxMs) delta.maxMs = minute.maxMs
-          for (const bucket of minute.buckets) delta.buckets.push(bucket)
+          for (const [bucket, count] of minute.buckets) delta.buckets.set(bucket, (delta.buckets.get(bucket) ?? 0) + count)
         }
       }
     }

@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { NdxpError } from '../../contracts/errors.js'
 import type { StatsQuery, StatsResult, TransactionPage, TransactionQuery, TransactionRecord } from '../../contracts/transaction.js'
 import { parseInput } from '../../registry/store.js'
-import { encodeBuckets, mergeEncoded } from './histogram.js'
+import { encodeCounts, mergeEncoded } from './histogram.js'
 import { RollupBatch } from './rollup.js'
 import { INSERT_RECORD, NAME, insertParams, migrate, type Interned } from './sqlite-schema.js'
 import { SqliteNames } from './sqlite-names.js'
@@ -139,7 +139,7 @@ class SqliteTransactionStore implements TransactionStore {
     }
     for (const d of batch.values()) {
       this.upsert.run(d.view, d.level, d.start, d.client, d.service, d.provider, d.status, d.outcome, d.clientMember,
-        d.serviceMember, d.count, d.succeeded, d.sumMs, d.maxMs, encodeBuckets(d.buckets))
+        d.serviceMember, d.count, d.succeeded, d.sumMs, d.maxMs, encodeCounts(d.buckets))
     }
     if (inserted > 0) this.addRows.run(inserted)
     return inserted

@@ -9,7 +9,8 @@ import { NdxpError, type ErrorCode } from '../../contracts/errors.js'
 import type { StatsQuery, StatsResult, TransactionPage, TransactionQuery, TransactionRecord } from '../../contracts/transaction.js'
 import { openSqliteTransactionStore, type SqliteTransactionStoreOptions } from './sqlite-store.js'
 import type { FromWriterThread, ToWriterThread, WriterThreadSettings } from './sqlite-writer-protocol.js'
-import { checkRecords, storeClosed, type TransactionStore } from './store.js'
+import { toColumns } from './record-columns.js'
+import { storeClosed, type TransactionStore } from './store.js'
 
 export interface ThreadedSqliteStoreOptions extends SqliteTransactionStoreOptions {
   /** Tests: sees each writer thread started, to stop one the way a crash would. */
@@ -51,23 +52,14 @@ class ThreadedSqliteTransactionStore implements TransactionStore {
 
   async append (records: readonly TransactionRecord[]): Promise<void> {
     if (this.closed) throw storeClosed()
-    if (!Array.isArray(records)) checkRecords(records)
-    if (records.length === 0) return
+    // Columns, not the record objects: see record-columns.ts. A malformed record fails here, as in the thread's store.
+    const columns = toColumns(records)
+    if (columns.count === 0) return
     const thread = this.thread ?? await this.start()
     const id = this.nextId++
     const done = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject }))
     if (this.pending.size === 1) thread.ref()
-    // The thread's store checks every record (a malformed one fails the append as client.bad_request);
-    // checking here too would cost the event loop about 1 µs per exchange for nothing.
-    try {
-      thread.postMessage({ type: 'append', id, records } satisfies ToWriterThread)
-    } catch (error) {
-      // Only what cannot be cloned (a function, a symbol) fails here: say which record, as the store would.
-      this.pending.delete(id)
-      if (this.pending.size === 0) thread.unref()
-      checkRecords(records)
-      throw new NdxpError('client.bad_request', `A transaction record cannot be sent to the log: ${(error as Error).message}`)
-    }
+    thread.postMessage({ type: 'append', id, columns } satisfies ToWriterThread, [columns.numbers.buffer])
     await done
   }
 

@@ -1,5 +1,5 @@
 // Messages between the hub and the thread that writes its SQLite transaction log.
-import type { TransactionRecord } from '../../contracts/transaction.js'
+import type { RecordColumns } from './record-columns.js'
 
 export interface WriterThreadSettings {
   readonly filename: string
@@ -8,7 +8,7 @@ export interface WriterThreadSettings {
 }
 
 export type ToWriterThread =
-  | { readonly type: 'append', readonly id: number, readonly records: readonly TransactionRecord[] }
+  | { readonly type: 'append', readonly id: number, readonly columns: RecordColumns }
   | { readonly type: 'close' }
 
 export type FromWriterThread =

@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { NdxpError } from '../../contracts/errors.js'
 import type { FromWriterThread, ToWriterThread, WriterThreadSettings } from './sqlite-writer-protocol.js'
+import { fromColumns } from './record-columns.js'
 import { openSqliteTransactionStore } from './sqlite-store.js'
 import type { TransactionStore } from './store.js'
 
@@ -36,7 +37,7 @@ port.on('message', (message: ToWriterThread) => {
       return
     }
     try {
-      await store.append(message.records)
+      await store.append(fromColumns(message.columns))
       reply({ type: 'appended', id: message.id })
     } catch (error) {
       reply(failure(message.id, error))

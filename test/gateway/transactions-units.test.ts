@@ -4,7 +4,7 @@ import t from 'tap'
 import { transactionRecordSchema, type StatsDimension, type TransactionRecord } from '../../contracts/transaction.js'
 import { decodeCursor, encodeCursor } from '../../gateway/transactions/cursor.js'
 import {
-  BUCKET_COUNT, HISTOGRAM_MAX_MS, OVERFLOW_BUCKET, RELATIVE_ERROR, addEncoded, bucketOf, bucketValue, emptyCounts, encode, encodeBuckets, encodeOne, mergeEncoded, summarizeAndClear,
+  BUCKET_COUNT, HISTOGRAM_MAX_MS, OVERFLOW_BUCKET, RELATIVE_ERROR, addEncoded, bucketOf, bucketValue, emptyCounts, encode, encodeCounts, encodeOne, mergeEncoded, summarizeAndClear,
 } from '../../gateway/transactions/histogram.js'
 import { LEVEL_MS, segmentsFor, type Level } from '../../gateway/transactions/rollup.js'
 import { StatsBuilder, type RollupRow } from '../../gateway/transactions/stats-builder.js'
@@ -40,8 +40,9 @@ t.test('the sparse text encoding round-trips, merges by addition, and ignores ga
   t.match(encoded, /^[0-o]+$/, 'ASCII digits only')
   t.equal(encode(emptyCounts()), '', 'an empty histogram takes no characters')
   const exchanges = [32, ...Array<number>(31).fill(31), ...Array<number>(31).fill(32), 0]
-  t.equal(encodeBuckets(exchanges), encode(counts.map((n, bucket) => bucket === OVERFLOW_BUCKET ? 0 : n)), 'the same text from the bucket of each exchange')
-  t.equal(encodeBuckets([7, 3, 7]), encodeOne(3, 1) + encodeOne(7, 2), 'exchanges in any order')
+  const countsOf = (buckets: number[]): Map<number, number> => buckets.reduce((map, b) => map.set(b, (map.get(b) ?? 0) + 1), new Map<number, number>())
+  t.equal(encodeCounts(countsOf(exchanges)), encode(counts.map((n, bucket) => bucket === OVERFLOW_BUCKET ? 0 : n)), 'the same text from a count per bucket')
+  t.equal(encodeCounts(new Map([[7, 2], [3, 1]])), encodeOne(3, 1) + encodeOne(7, 2), 'buckets in any order')
   const back = emptyCounts()
   const span: [number, number] = [BUCKET_COUNT, -1]
   addEncoded(back, encoded, span)
