@@ -7,8 +7,16 @@ import type { Socket } from 'node:net'
 import { NdxpError, toProblem } from '../contracts/errors.js'
 import { PROBLEM_CONTENT_TYPE } from './problem-plugin.js'
 
-/** What a server adds to the answer of a refused request it was already handling (the hub: its exchange's headers). */
-export type ClientErrorListener = (socket: Socket, problem: NdxpError) => { headers?: Record<string, string>, transactionId?: string } | undefined
+/**
+ * What a server adds to the answer of a refused request (the hub: its exchange's headers), and
+ * `answered`, called once that answer is written (the hub records it then: no answer, no record).
+ */
+export interface ClientErrorAnswer {
+  headers?: Record<string, string>
+  transactionId?: string
+  answered?: () => void
+}
+export type ClientErrorListener = (socket: Socket, problem: NdxpError) => ClientErrorAnswer | undefined
 
 export function problemFor (error: NodeJS.ErrnoException, requestTimeoutMs: number): NdxpError {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
@@ -33,6 +41,7 @@ export function problemClientErrorHandler (requestTimeoutMs: number, listener?: 
       const body = JSON.stringify(toProblem(problem, undefined, extra?.transactionId))
       const headers = Object.entries(extra?.headers ?? {}).map(([name, value]) => `${name}: ${value}\r\n`).join('')
       socket.write(`HTTP/1.1 ${problem.statusCode} ${STATUS_CODES[problem.statusCode] ?? ''}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`)
+      extra?.answered?.()
     }
     socket.destroy(error)
   }

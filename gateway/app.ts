@@ -21,7 +21,7 @@ import { TransactionWriter } from './transactions/writer.js'
 import { CircuitBreaker, type CircuitState } from './exchange/circuit-breaker.js'
 import { InFlightExchanges } from './exchange/in-flight.js'
 import { documentExchange } from './exchange/openapi.js'
-import { exchangePlugin, METHODS, refuseUnrouted } from './exchange/plugin.js'
+import { exchangePlugin, METHODS, refuseUnparsed, refuseUnrouted } from './exchange/plugin.js'
 import type { RateLimiter } from './rate-limit/limiter.js'
 import { LocalRateLimiter } from './rate-limit/local-limiter.js'
 import { RegistryCache, type RegistryCacheOptions } from './registry-cache.js'
@@ -84,8 +84,8 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
     // and gives headers 60 s of their own: checked each second, a slow client gets its 408 on time.
     http: { headersTimeout: Math.min(requestTimeout, 60_000), connectionsCheckingInterval: 1000 },
     // What Node's parser refuses (broken framing, oversized headers, the deadline) as problem+json;
-    // an exchange it cuts short is recorded with that answer.
-    clientErrorHandler: problemClientErrorHandler(requestTimeout, inFlight.refused),
+    // an exchange it cuts short is recorded with that answer, and so is a refusal before any request.
+    clientErrorHandler: problemClientErrorHandler(requestTimeout, inFlight.refusals((problem) => refuseUnparsed(problem, { record, clock, gatewayId: options.gatewayId }))),
     // During a graceful stop, requests already on open connections are still served and recorded.
     return503OnClosing: false,
     routerOptions: { maxParamLength: 500 },

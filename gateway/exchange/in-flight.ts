@@ -5,7 +5,7 @@
 // down; what it kept reachable from a long-lived structure is the likely one).
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import type { ClientErrorListener } from '../../common/client-errors.js'
+import type { ClientErrorAnswer, ClientErrorListener } from '../../common/client-errors.js'
 import type { NdxpError } from '../../contracts/errors.js'
 import { outcomeOf, type ExchangeState } from './exchange-state.js'
 
@@ -27,12 +27,22 @@ export class InFlightExchanges {
     if (--this.count === 0) this.drained?.()
   }
 
-  /** Node refused the rest of a request the hub was handling: its record takes that answer. */
-  readonly refused: ClientErrorListener = (socket: Socket, problem: NdxpError) => {
-    // The response in progress on a connection: Node's own client-error handler reads it the same way.
-    const response = (socket as Socket & { _httpMessage?: TrackedResponse })._httpMessage
-    const exchange = response?.[EXCHANGE]
-    if (response === undefined || exchange === undefined || exchange.recorded || response.headersSent) return undefined
+  /**
+   * Node refused the rest of a request the hub was handling: its record takes that answer. Refused
+   * before any request was read (`unparsed`): the answer is a new exchange of its own.
+   */
+  refusals (unparsed: (problem: NdxpError) => ClientErrorAnswer): ClientErrorListener {
+    return (socket: Socket, problem: NdxpError) => {
+      // The response in progress on a connection: Node's own client-error handler reads it the same way.
+      const response = (socket as Socket & { _httpMessage?: TrackedResponse | null })._httpMessage
+      return response === undefined || response === null ? unparsed(problem) : this.refused(response, problem)
+    }
+  }
+
+  private refused (response: TrackedResponse, problem: NdxpError): ClientErrorAnswer | undefined {
+    const exchange = response[EXCHANGE]
+    // Not an exchange (a management route), or one already answered.
+    if (exchange === undefined || exchange.recorded || response.headersSent) return undefined
     exchange.faultCode = problem.code
     exchange.outcome = outcomeOf(problem.code)
     exchange.answeredStatus = problem.statusCode

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { maskPersonalNumbers } from '../../common/logging.js'
+import type { ClientErrorAnswer } from '../../common/client-errors.js'
 import { normalizeError, sendProblem } from '../../common/problem-plugin.js'
 import { NdxpError } from '../../contracts/errors.js'
 import type { TransactionRecord } from '../../contracts/transaction.js'
@@ -113,6 +114,22 @@ export function refuseUnrouted (reply: FastifyReply, problem: NdxpError, options
   })
   reply.header('x-road-id', exchange.id)
   return sendProblem(reply, problem, { errorHeader: 'X-Road-Error', transactionIdOf: () => exchange.id })
+}
+
+/**
+ * A request Node's parser refused before it was a request at all (a broken request line, headers
+ * over the limit or not received in time): the hub still answers it, so it is recorded, with nothing
+ * known of it but the refusal (no method, no parties: what arrived cannot be trusted to name them).
+ */
+export function refuseUnparsed (problem: NdxpError, options: Pick<ExchangeOptions, 'record' | 'clock' | 'gatewayId'>): ClientErrorAnswer {
+  const exchange = newExchange(options.clock(), '')
+  exchange.faultCode = problem.code
+  exchange.outcome = outcomeOf(problem.code)
+  return {
+    headers: { 'x-road-error': problem.code, 'x-road-id': exchange.id },
+    transactionId: exchange.id,
+    answered: () => { options.record(toRecord(exchange, problem.statusCode, options.clock(), options.gatewayId), hubMsOf(exchange)) },
+  }
 }
 
 async function handle (request: FastifyRequest, reply: FastifyReply, options: ExchangeOptions): Promise<FastifyReply> {

@@ -113,12 +113,59 @@ t.test('a method the hub does not relay gets 405 with Allow, as an exchange: X-R
   await management.body.dump()
 })
 
-t.test("headers over Node's limit get a 431 problem", async (t) => {
-  const { raw } = await setup(t)
-  const { answer } = await raw(`GET ${CITIZENS}/${testDataset.population.idAt(3)} HTTP/1.1\r\nX-Padding: ${'x'.repeat(20_000)}`)
-  const text = await answer
-  t.match(text, /^HTTP\/1\.1 431 /)
-  t.match(text, /"type":"client.headers_too_large"/)
+t.test('a request refused before it is one (a broken request line, headers too large or too slow) is answered and recorded', async (t) => {
+  const { hub, raw, call } = await setup(t, { requestTimeoutMs: 1000 })
+  const port = Number(new URL(hub.url).port)
+  /**
+   * Writes each chunk on one new connection, the next once something has come back (not pipelined);
+   * the answer is everything received until the hub closes the connection.
+   */
+  const send = async (...writes: string[]): Promise<string> => {
+    const socket = connect(port, '127.0.0.1')
+    let received = ''
+    let next = 0
+    const write = (): void => { if (next < writes.length) socket.write(Buffer.from(writes[next++] as string, 'latin1')) }
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1')
+      write()
+    })
+    socket.on('error', () => undefined)
+    const closed = new Promise<string>((resolve) => socket.once('close', () => resolve(received)))
+    write()
+    return await closed
+  }
+  const ok = await call()
+  await ok.body.dump()
+  const answers = await Promise.all([
+    send('NOT HTTP AT ALL\r\n\r\n'),
+    // The first bytes of a TLS handshake: a client that took the hub for https.
+    send('\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03'),
+    raw(`GET ${CITIZENS}/${testDataset.population.idAt(3)} HTTP/1.1\r\nX-Padding: ${'x'.repeat(20_000)}`).then(async ({ answer }) => await answer),
+    // Headers that never end: the whole-request deadline (1 s here) answers.
+    send(`GET ${CITIZENS}/${testDataset.population.idAt(3)} HTTP/1.1\r\nHost: hub\r\n`),
+    // A good exchange, then a broken request on the same keep-alive connection.
+    send(`GET /healthz HTTP/1.1\r\nHost: hub\r\n\r\n`, 'BROKEN\r\n\r\n'),
+  ])
+  const expected = [[400, 'client.bad_request'], [400, 'client.bad_request'], [431, 'client.headers_too_large'], [408, 'client.request_timeout'], [400, 'client.bad_request']] as const
+  const ids: string[] = []
+  answers.forEach((answer, i) => {
+    const [status, code] = expected[i] as (typeof expected)[number]
+    const last = answer.slice([...answer.matchAll(/HTTP\/1\.1 \d{3} /g)].at(-1)?.index ?? 0)
+    t.match(last, new RegExp(`^HTTP/1\\.1 ${status} `), `answer ${i}: ${status}`)
+    t.match(last, new RegExp(`\r\nx-road-error: ${code.replace('.', '\\.')}\r\n`, 'i'))
+    const id = /\r\nx-road-id: ([0-9a-f-]{36})\r\n/i.exec(last)?.[1] ?? ''
+    t.match(last, `"transactionId":"${id}"`, 'the problem names the transaction')
+    ids.push(id)
+  })
+  await recordsReach(hub.records, 1 + expected.length)
+  t.equal(hub.records.length, 1 + expected.length, 'one record per answer: the exchange before, then each refusal')
+  for (const [i, id] of ids.entries()) {
+    const record = hub.records.find((r) => r.id === id)
+    const [status, code] = expected[i] as (typeof expected)[number]
+    t.match(record, { statusCode: status, faultCode: code, outcome: 'bad_request', succeeded: false, restMethod: '', clientMemberCode: null, serviceCode: null, providerNodeId: null }, `record ${i}`)
+  }
+  await hub.hub.writer.flush()
+  t.match(await hub.transactions.get(ids[0] as string), { id: ids[0], statusCode: 400 }, 'and in the store')
 })
 
 t.test('a stop cuts exchanges still waiting at the drain deadline, records them as abandoned, and does not wait for the provider', async (t) => {
