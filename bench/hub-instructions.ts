@@ -10,14 +10,14 @@
 // Under callgrind the hub runs about fifty times slower, so a 200 ms flush carries a few records
 // instead of hundreds, and the writer's share per exchange is overstated.
 // Usage: npm run build && node dist/bench/hub-instructions.js [--exchanges 2000] [--warmup 5000]
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BENCH_CLIENT, benchServicePath, registerBenchAgency } from './lib/bench-agency.js'
 import { closedLoop } from './lib/closed-loop.js'
-import { distRoot, hasTaskset, startPinned, type BenchServer } from './lib/processes.js'
+import { distRoot, startPinned } from './lib/processes.js'
 
 const { values } = parseArgs({ options: { exchanges: { type: 'string', default: '2000' }, warmup: { type: 'string', default: '5000' } } })
 const exchanges = Number(values.exchanges)
@@ -35,8 +35,8 @@ if (spawnSync('callgrind_control', ['--version']).status !== 0) {
 const upstream = await startPinned(join(distRoot, 'bench/lib/upstream-server.js'), [], {}, 1)
 const work = mkdtempSync(join(tmpdir(), 'ndxp-instructions-'))
 try {
-  const proxy = await count('@fastify/http-proxy (bare)', [join(distRoot, 'bench/lib/http-proxy-server.js')], false)
-  const hub = await count('ndxp hub (all features)', [join(distRoot, 'cli/ndxp.js'), 'gateway', '--port', '0'], true)
+  const proxy = await count('@fastify/http-proxy (bare)', join(distRoot, 'bench/lib/http-proxy-server.js'), [], false)
+  const hub = await count('ndxp hub (all features)', join(distRoot, 'cli/ndxp.js'), ['gateway', '--port', '0'], true)
   const k = (n: number): string => `${(n / 1000).toFixed(1)}k`.padStart(9)
   console.log(`\n${exchanges} exchanges after ${warmup} to warm up, ${CONNECTIONS} connections, 1 KB answer; user-space instructions per exchange (callgrind)`)
   console.log('target                        all threads   main thread   other threads   × http-proxy (all, main)')
@@ -51,22 +51,11 @@ try {
 }
 
 /** One target under callgrind: started uninstrumented, warmed up, then counted over `exchanges`. */
-async function count (name: string, script: string[], isHub: boolean): Promise<Count> {
+async function count (name: string, script: string, args: string[], isHub: boolean): Promise<Count> {
   const out = mkdtempSync(join(work, 'callgrind-'))
-  const env = { ...process.env, UPSTREAM_URL: upstream.url, NDXP_DATA_DIR: join(out, 'data'), NDXP_ADMIN_TOKEN: adminToken, NDXP_LOG_LEVEL: 'warn', NDXP_HUB_URL: '' }
-  const valgrind = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--log-file=${out}/valgrind.log`, `--callgrind-out-file=${out}/cg.%p`, process.execPath, ...script]
-  const child = spawn(hasTaskset ? 'taskset' : valgrind[0] as string, hasTaskset ? ['-c', '0', ...valgrind] : valgrind.slice(1), { env, stdio: ['ignore', 'pipe', 'inherit'] })
-  const target: BenchServer = await new Promise((resolve, reject) => {
-    let output = ''
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening: ${output}`)))
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      const url = /(http:\/\/[\d.]+:\d+)/.exec(output)?.[1]
-      if (url === undefined) return
-      child.removeAllListeners('exit')
-      resolve({ child, url, stop: () => new Promise((done) => { child.once('exit', () => done()); child.kill('SIGTERM') }) })
-    })
-  })
+  const env = { UPSTREAM_URL: upstream.url, NDXP_DATA_DIR: join(out, 'data'), NDXP_ADMIN_TOKEN: adminToken, NDXP_LOG_LEVEL: 'warn', NDXP_HUB_URL: '' }
+  const valgrind = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--log-file=${out}/valgrind.log`, `--callgrind-out-file=${out}/cg.%p`]
+  const target = await startPinned(script, args, env, 0, valgrind)
   try {
     let paths = Array.from({ length: 1000 }, (_, i) => `/bench/${i}`)
     let headers: Record<string, string> = {}
@@ -76,7 +65,7 @@ async function count (name: string, script: string[], isHub: boolean): Promise<C
       headers = { authorization: `Bearer ${key}`, 'x-road-client': BENCH_CLIENT }
     }
     await closedLoop(target.url, paths, { requests: warmup, connections: CONNECTIONS, headers })
-    const control = (flag: string): void => { execFileSync('callgrind_control', [flag, String(child.pid)], { stdio: 'ignore' }) }
+    const control = (flag: string): void => { execFileSync('callgrind_control', [flag, String(target.child.pid)], { stdio: 'ignore' }) }
     control('--instr=on')
     control('--zero')
     const result = await closedLoop(target.url, paths, { requests: exchanges, connections: CONNECTIONS, headers })

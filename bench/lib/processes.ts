@@ -16,11 +16,14 @@ export interface BenchServer {
   stop: () => Promise<void>
 }
 
-/** Spawns `node <script> ...args` pinned to `core`, resolving once it prints a URL on stdout. */
-export function startPinned (script: string, args: string[], env: NodeJS.ProcessEnv, core = 0): Promise<BenchServer> {
-  const command = hasTaskset ? 'taskset' : process.execPath
-  const commandArgs = hasTaskset ? ['-c', String(core), process.execPath, script, ...args] : [script, ...args]
-  const child = spawn(command, commandArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+/**
+ * Spawns `node <script> ...args` pinned to `core`, resolving once it prints a URL on stdout.
+ * `wrapper` runs node under another program (valgrind, say): `[...wrapper, node, script, ...args]`.
+ */
+export function startPinned (script: string, args: string[], env: NodeJS.ProcessEnv, core = 0, wrapper: string[] = []): Promise<BenchServer> {
+  const line = [...wrapper, process.execPath, script, ...args]
+  const [command, ...commandArgs] = hasTaskset ? ['taskset', '-c', String(core), ...line] : line as [string, ...string[]]
+  const child = spawn(command as string, commandArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
     let output = ''
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening: ${output}`)))

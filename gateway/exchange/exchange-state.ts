@@ -65,6 +65,12 @@ export function outcomeOf (code: ErrorCode): Outcome {
   return outcomeOfCode[code] ?? 'error'
 }
 
+/** The hub answers the exchange itself with this error: its fault code, and the outcome that code means. */
+export function markFault (state: ExchangeState, code: ErrorCode): void {
+  state.faultCode = code
+  state.outcome = outcomeOf(code)
+}
+
 /** A new exchange arriving at `nowMs`: its id is a UUIDv7 of that same reading, so the id's timestamp is the record's requestInTs. */
 export function newExchange (nowMs: number, method: string): ExchangeState {
   const id = uuidv7(nowMs)

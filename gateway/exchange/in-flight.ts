@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { ClientErrorAnswer, ClientErrorListener } from '../../common/client-errors.js'
 import type { NdxpError } from '../../contracts/errors.js'
-import { outcomeOf, type ExchangeState } from './exchange-state.js'
+import { markFault, type ExchangeState } from './exchange-state.js'
 
 const EXCHANGE = Symbol('ndxp.exchange')
 
@@ -43,8 +43,7 @@ export class InFlightExchanges {
     const exchange = response[EXCHANGE]
     // Not an exchange (a management route), or one already answered.
     if (exchange === undefined || exchange.recorded || response.headersSent) return undefined
-    exchange.faultCode = problem.code
-    exchange.outcome = outcomeOf(problem.code)
+    markFault(exchange, problem.code)
     exchange.answeredStatus = problem.statusCode
     return { headers: { 'x-road-error': problem.code, 'x-road-id': exchange.messageId }, transactionId: exchange.id }
   }

@@ -12,7 +12,7 @@ import type { RateLimiter } from '../rate-limit/limiter.js'
 import type { RegistryCache } from '../registry-cache.js'
 import { authenticate, checkIdentity, resolveAndAuthorize } from './authorize.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
-import { hubMsOf, newExchange, outcomeOf, toRecord, type ExchangeState } from './exchange-state.js'
+import { hubMsOf, markFault, newExchange, toRecord, type ExchangeState } from './exchange-state.js'
 import type { InFlightExchanges } from './in-flight.js'
 import { relayToProvider, setExchangeHeaders } from './relay.js'
 import { applyRateLimits } from './limits.js'
@@ -68,8 +68,7 @@ export async function exchangePlugin (app: FastifyInstance, options: ExchangeOpt
     const normalized = normalizeError(error as Error)
     const exchange = request.exchange
     if (exchange !== null) {
-      exchange.faultCode = normalized.code
-      exchange.outcome = outcomeOf(normalized.code)
+      markFault(exchange, normalized.code)
       setExchangeHeaders(reply, exchange)
     }
     if (normalized.code === 'server.internal') request.log.error({ err: error }, 'exchange failed unexpectedly')
@@ -106,8 +105,7 @@ function finish (exchange: ExchangeState, reply: FastifyReply, options: Exchange
  */
 export function refuseUnrouted (reply: FastifyReply, problem: NdxpError, options: Pick<ExchangeOptions, 'record' | 'clock' | 'gatewayId'>): FastifyReply {
   const exchange = newExchange(options.clock(), reply.request.method)
-  exchange.faultCode = problem.code
-  exchange.outcome = outcomeOf(problem.code)
+  markFault(exchange, problem.code)
   reply.raw.once('close', () => {
     if (!reply.raw.headersSent) exchange.outcome = 'abandoned'
     options.record(toRecord(exchange, reply.raw.headersSent ? problem.statusCode : CLIENT_CLOSED, options.clock(), options.gatewayId), hubMsOf(exchange))
@@ -123,8 +121,7 @@ export function refuseUnrouted (reply: FastifyReply, problem: NdxpError, options
  */
 export function refuseUnparsed (problem: NdxpError, options: Pick<ExchangeOptions, 'record' | 'clock' | 'gatewayId'>): ClientErrorAnswer {
   const exchange = newExchange(options.clock(), '')
-  exchange.faultCode = problem.code
-  exchange.outcome = outcomeOf(problem.code)
+  markFault(exchange, problem.code)
   return {
     headers: { 'x-road-error': problem.code, 'x-road-id': exchange.id },
     transactionId: exchange.id,

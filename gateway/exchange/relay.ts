@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'
 import { NdxpError } from '../../contracts/errors.js'
 import type { ResolvedCall } from './authorize.js'
-import { outcomeOf, type ExchangeState } from './exchange-state.js'
+import { markFault, type ExchangeState } from './exchange-state.js'
 import { BrokenAnswer, forward, MeteredStream, transportError } from './forward.js'
 import { requestHeadersForProvider, responseHeadersForClient } from './headers.js'
 import { bodyHash, EMPTY_BODY_DIGEST, messageHash } from './ids.js'
@@ -145,8 +145,7 @@ function streamAnswer (body: Readable, exchange: ExchangeState, nodeId: string, 
   const answer = new MeteredStream(true)
   body.once('error', (error) => {
     const mapped = transportError(error, nodeId, timeoutMs)
-    exchange.faultCode = mapped.code === 'server.provider_timeout' ? mapped.code : 'server.provider_unreachable'
-    exchange.outcome = outcomeOf(exchange.faultCode)
+    markFault(exchange, mapped.code === 'server.provider_timeout' ? mapped.code : 'server.provider_unreachable')
     exchange.responseSize = answer.bytes
     answer.destroy(error)
   })
