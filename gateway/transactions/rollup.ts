@@ -1,6 +1,5 @@
 // Rollups at three resolutions (minute, hour, day) and how a time range is covered by them.
 // A 30-day total then reads 30 day rows per key instead of 43,200 minute rows; finer rows fill the edges.
-import { durationMs, type TransactionRecord } from '../../contracts/transaction.js'
 import { bucketOf } from './histogram.js'
 import { DAY_MS, HOUR_MS, MINUTE_MS } from './store.js'
 
@@ -84,10 +83,10 @@ export class RollupBatch<D extends string | number> {
   /** `all` is the value standing for every client in view 1; it must never be a real client's. */
   constructor (private readonly all: D) {}
 
-  add (record: TransactionRecord, dimensions: RollupDimensions<D>): void {
-    const ms = durationMs(record)
+  /** One exchange: when it arrived, how long the client waited (durationMs), whether it succeeded. */
+  add (requestInTs: number, ms: number, succeeded: boolean, dimensions: RollupDimensions<D>): void {
     const { client, service, provider, status, outcome } = dimensions
-    const start = record.requestInTs - (record.requestInTs % MINUTE_MS)
+    const start = requestInTs - (requestInTs % MINUTE_MS)
     let delta = this.last
     if (delta === undefined || delta.start !== start || delta.client !== client || delta.service !== service ||
       delta.provider !== provider || delta.status !== status || delta.outcome !== outcome) {
@@ -100,7 +99,7 @@ export class RollupBatch<D extends string | number> {
       this.last = delta
     }
     delta.count++
-    if (record.succeeded) delta.succeeded++
+    if (succeeded) delta.succeeded++
     delta.sumMs += ms
     if (ms > delta.maxMs) delta.maxMs = ms
     const bucket = bucketOf(ms)

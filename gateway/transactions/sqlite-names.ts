@@ -1,7 +1,10 @@
 // Interned dimension names (client ids, service ids, members, providers, outcomes) for the SQLite log:
 // rows and rollups carry small integers, and this cache turns them back into names.
 import type Database from 'better-sqlite3'
-import type { NameKind } from './sqlite-schema.js'
+
+/** The kinds of interned names. */
+export const NAME = { client: 1, service: 2, member: 3, provider: 4, outcome: 5 } as const
+export type NameKind = typeof NAME[keyof typeof NAME]
 
 const MAX_CACHED = 100_000
 

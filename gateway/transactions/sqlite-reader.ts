@@ -3,113 +3,132 @@ import type Database from 'better-sqlite3'
 import type { StatsQuery, StatsResult, TransactionPage, TransactionQuery, TransactionRecord } from '../../contracts/transaction.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { BY_CLIENT, COARSEST_LEVEL, LEVEL_MS, segmentsFor, viewFor } from './rollup.js'
-import { NAME, RECORD_COLUMNS, toRecord, type RecordRow } from './sqlite-schema.js'
-import type { SqliteNames } from './sqlite-names.js'
+import { blockRecord, decodeBlock, DIM, DIMENSION_COUNT, fieldOf, idOf, SLOTS_PER_BLOCK, type Block } from './sqlite-blocks.js'
+import { NAME, type SqliteNames } from './sqlite-names.js'
 import { StatsBuilder, type RollupRow } from './stats-builder.js'
 import { MINUTE_MS, parseTransactionQuery, resolveStatsQuery } from './store.js'
 
-const ORDER = 'ORDER BY request_in_ts DESC, seq DESC'
-/** Candidate minutes read from the rollups at a time, newest first. */
+/** Candidate minutes read at a time, newest first. */
 const MINUTES_PER_READ = 64
+
+/** A record a page may serve: its block, its place in it, and its position in the page order. */
+interface Match { block: Block, index: number, ts: number, tie: number }
 
 export class SqliteReader {
   private readonly statements = new Map<string, Database.Statement>()
-  private readonly byId: Database.Statement<[string]>
+  private readonly tieOf: Database.Statement<[string]>
+  private readonly blockData: Database.Statement<[number]>
+  private readonly blocksOfMinute: Database.Statement<[number]>
+  private readonly oldestMinute: Database.Statement<[]>
 
   constructor (private readonly db: Database.Database, private readonly names: SqliteNames) {
-    this.byId = db.prepare(`SELECT ${RECORD_COLUMNS} FROM transactions WHERE id = ?`)
+    this.tieOf = db.prepare('SELECT tie FROM transaction_ids WHERE id = ?').pluck()
+    this.blockData = db.prepare('SELECT data FROM transaction_blocks WHERE seq = ?').pluck()
+    this.blocksOfMinute = db.prepare('SELECT seq, data FROM transaction_blocks WHERE minute = ?')
+    this.oldestMinute = db.prepare('SELECT minute FROM transaction_blocks ORDER BY minute LIMIT 1').pluck()
   }
 
   get (id: string): TransactionRecord | undefined {
-    const row = this.byId.get(id) as RecordRow | undefined
-    return row === undefined ? undefined : toRecord(row, this.names.name(row.outcome))
+    return this.db.transaction(() => {
+      const tie = this.tieOf.get(id) as number | undefined
+      if (tie === undefined) return undefined
+      const block = decodeBlock(this.blockData.get(Math.floor(tie / SLOTS_PER_BLOCK)) as Buffer)
+      const index = block.slots.indexOf(tie % SLOTS_PER_BLOCK)
+      return index === -1 || idOf(block, index) !== id ? undefined : blockRecord(block, index)
+    }).deferred()
   }
 
+  /**
+   * Newest first. Candidate minutes come newest first, from the blocks themselves or, for a filtered
+   * page, from the rollups that count a match (minutes without one are never read); each minute's
+   * blocks are read whole, and its matches sorted by requestInTs, then arrival.
+   */
   query (input: TransactionQuery): TransactionPage {
     const query = parseTransactionQuery(input)
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 's')
     const filter = this.filterOf(query)
     if (filter === undefined) return { items: [], nextCursor: null }
-    const where: string[] = [...filter.where]
-    const params: unknown[] = [...filter.params]
-    if (query.from !== undefined) { where.push('request_in_ts >= ?'); params.push(query.from) }
-    if (query.to !== undefined) { where.push('request_in_ts < ?'); params.push(query.to) }
-    if (after !== undefined) {
-      where.push('request_in_ts <= ? AND (request_in_ts < ? OR seq < ?)')
-      params.push(after.ts, after.ts, after.tie)
+    const from = query.from ?? 0
+    const to = Math.min(query.to ?? Infinity, after === undefined ? Infinity : after.ts + 1)
+    const matches = (block: Block, index: number, tie: number): boolean => {
+      const ts = fieldOf(block, index, 'requestInTs')
+      return ts >= from && ts < to && (after === undefined || ts < after.ts || tie < after.tie) && filter.matches(block, index)
     }
     const wanted = query.limit + 1
-    // One read transaction: the minutes and the rows they hold come from the same appends.
-    const rows = this.db.transaction(() => filter.where.length === 0
-      ? this.rowsIn(where, params, wanted)
-      : this.rowsByMinute(filter, where, params, wanted, query.from, Math.min(query.to ?? Infinity, after === undefined ? Infinity : after.ts + 1))).deferred()
-    const items = rows.slice(0, query.limit).map((row) => toRecord(row, this.names.name(row.outcome)))
-    const last = rows.length > query.limit ? rows[query.limit - 1] : undefined
-    return { items, nextCursor: last === undefined ? null : encodeCursor({ ts: last.request_in_ts, tie: last.seq }, 's') }
+    // One read transaction: the minutes and the blocks they hold come from the same appends.
+    const found = this.db.transaction(() => this.matchesByMinute(filter, from, to, matches, wanted)).deferred()
+    const items = found.slice(0, query.limit).map((m) => blockRecord(m.block, m.index))
+    const last = found.length > query.limit ? found[query.limit - 1] : undefined
+    return { items, nextCursor: last === undefined ? null : encodeCursor({ ts: last.ts, tie: last.tie }, 's') }
   }
 
-  /**
-   * Rows carry one index besides the id's, by time: a secondary index per dimension cost the writer
-   * more than a third of its time. A filtered page walks back through the minutes whose rollups
-   * count a match, and reads each minute's rows by time; minutes without a match are never read.
-   */
-  private rowsByMinute (filter: RowFilter, where: string[], params: unknown[], wanted: number, from: number | undefined, before: number): RecordRow[] {
-    const rows: RecordRow[] = []
-    const minutes = this.statement(`SELECT DISTINCT start FROM transaction_rollups WHERE view = ${BY_CLIENT} AND level = 0
-      AND start >= ? AND start < ?${filter.rollupWhere.map((w) => ` AND ${w}`).join('')} ORDER BY start DESC LIMIT ${MINUTES_PER_READ}`).pluck()
-    const inMinute = this.statement(`SELECT ${RECORD_COLUMNS} FROM transactions WHERE request_in_ts >= ? AND request_in_ts < ?${where.map((w) => ` AND ${w}`).join('')} ${ORDER} LIMIT ?`)
-    const lowest = from === undefined ? 0 : from - (from % MINUTE_MS)
+  private matchesByMinute (filter: RecordFilter, from: number, before: number, matches: (block: Block, index: number, tie: number) => boolean, wanted: number): Match[] {
+    const found: Match[] = []
+    const oldest = this.oldestMinute.get() as number | undefined
+    if (oldest === undefined) return found
+    const minutes = filter.rollupWhere.length === 0
+      ? this.statement('SELECT DISTINCT minute FROM transaction_blocks WHERE minute >= ? AND minute < ? ORDER BY minute DESC LIMIT ' + MINUTES_PER_READ).pluck()
+      : this.statement(`SELECT DISTINCT start FROM transaction_rollups WHERE view = ${BY_CLIENT} AND level = 0
+        AND start >= ? AND start < ?${filter.rollupWhere.map((w) => ` AND ${w}`).join('')} ORDER BY start DESC LIMIT ${MINUTES_PER_READ}`).pluck()
+    // Rollups outlive trimmed records: no minute before the oldest block's is worth reading.
+    const lowest = Math.max(from - (from % MINUTE_MS), oldest)
     let upper = before
-    while (rows.length < wanted && upper > lowest) {
+    while (found.length < wanted && upper > lowest) {
       const starts = minutes.all(lowest, upper, ...filter.rollupParams) as number[]
       for (const start of starts) {
-        rows.push(...inMinute.all(start, start + MINUTE_MS, ...params, wanted - rows.length) as RecordRow[])
-        if (rows.length >= wanted) break
+        const inMinute: Match[] = []
+        for (const row of this.blocksOfMinute.all(start) as Array<{ seq: number, data: Buffer }>) {
+          const block = decodeBlock(row.data)
+          for (let index = 0; index < block.count; index++) {
+            const tie = row.seq * SLOTS_PER_BLOCK + (block.slots[index] as number)
+            if (matches(block, index, tie)) inMinute.push({ block, index, ts: fieldOf(block, index, 'requestInTs'), tie })
+          }
+        }
+        inMinute.sort((a, b) => b.ts - a.ts || b.tie - a.tie)
+        found.push(...inMinute.slice(0, wanted - found.length))
+        if (found.length >= wanted) break
       }
       if (starts.length < MINUTES_PER_READ) break
       upper = starts[starts.length - 1] as number
     }
-    return rows
+    return found
   }
 
-  private rowsIn (where: string[], params: unknown[], wanted: number): RecordRow[] {
-    const sql = `SELECT ${RECORD_COLUMNS} FROM transactions${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ${ORDER} LIMIT ?`
-    return this.statement(sql).all(...params, wanted) as RecordRow[]
-  }
-
-  /** The dimension filters, on rows and on minute rollups; undefined when a name was never stored. */
-  private filterOf (query: TransactionQuery): RowFilter | undefined {
-    const filter: RowFilter = { where: [], params: [], rollupWhere: [], rollupParams: [] }
-    const both = (condition: string, ...values: unknown[]): void => {
-      filter.where.push(condition)
-      filter.params.push(...values)
-      filter.rollupWhere.push(condition)
-      filter.rollupParams.push(...values)
-    }
+  /** The dimension filters, on records and on minute rollups; undefined when a name was never stored. */
+  private filterOf (query: TransactionQuery): RecordFilter | undefined {
+    const tests: Array<(block: Block, index: number) => boolean> = []
+    const rollupWhere: string[] = []
+    const rollupParams: unknown[] = []
     for (const [column, kind, value] of [['client', NAME.client, query.client], ['service', NAME.service, query.service],
       ['provider', NAME.provider, query.provider], ['outcome', NAME.outcome, query.outcome]] as const) {
       if (value === undefined) continue
-      // A name never stored matches nothing, and the rows need not be looked at.
+      // A name never stored matches nothing, and the blocks need not be looked at.
       const id = this.names.find(kind, value)
       if (id === undefined) return undefined
-      both(`${column} = ?`, id)
+      const at = DIM[column]
+      tests.push((block, index) => block.dims[index * DIMENSION_COUNT + at] === id)
+      rollupWhere.push(`${column} = ?`)
+      rollupParams.push(id)
     }
     if (query.member !== undefined) {
       const id = this.names.find(NAME.member, query.member)
       if (id === undefined) return undefined
-      both('(client_member = ? OR service_member = ?)', id, id)
+      tests.push((block, index) => block.dims[index * DIMENSION_COUNT + DIM.clientMember] === id || block.dims[index * DIMENSION_COUNT + DIM.serviceMember] === id)
+      rollupWhere.push('(client_member = ? OR service_member = ?)')
+      rollupParams.push(id, id)
     }
-    if (query.status !== undefined) {
-      filter.where.push('status_code = ?')
-      filter.params.push(query.status)
-      filter.rollupWhere.push('status = ?')
-      filter.rollupParams.push(query.status)
+    const status = query.status
+    if (status !== undefined) {
+      tests.push((block, index) => fieldOf(block, index, 'statusCode') === status)
+      rollupWhere.push('status = ?')
+      rollupParams.push(status)
     }
-    if (query.succeeded !== undefined) {
-      filter.where.push(`succeeded = ${query.succeeded ? 1 : 0}`)
-      filter.rollupWhere.push(query.succeeded ? 'succeeded > 0' : 'succeeded < count')
+    const succeeded = query.succeeded
+    if (succeeded !== undefined) {
+      tests.push((block, index) => (fieldOf(block, index, 'succeeded') === 1) === succeeded)
+      rollupWhere.push(succeeded ? 'succeeded > 0' : 'succeeded < count')
     }
-    return filter
+    return { rollupWhere, rollupParams, matches: (block, index) => tests.every((test) => test(block, index)) }
   }
 
   stats (input: StatsQuery, now: number): StatsResult {
@@ -162,4 +181,4 @@ export class SqliteReader {
   }
 }
 
-interface RowFilter { where: string[], params: unknown[], rollupWhere: string[], rollupParams: unknown[] }
+interface RecordFilter { rollupWhere: string[], rollupParams: unknown[], matches: (block: Block, index: number) => boolean }

@@ -1,14 +1,19 @@
-// The SQLite layout of the transaction log: rows, rollups, interned names; and rows ↔ records.
+// The SQLite layout of the transaction log: blocks of records, their ids, rollups, interned names.
 // Every name is prefixed so the log can share a database file with the registry.
 import type Database from 'better-sqlite3'
 import type { Outcome, TransactionRecord } from '../../contracts/transaction.js'
+import { toColumns } from './record-columns.js'
+import { BlockWriter } from './sqlite-block-writer.js'
+import { DIMENSION_COUNT } from './sqlite-blocks.js'
+import { SqliteNames } from './sqlite-names.js'
 
 // Append only. The version lives in transaction_meta, not in user_version, which the registry owns.
-// Dimension columns hold interned ids (transaction_names): keys and indexes stay a few bytes wide;
-// id 0 is never a name's, and stands for "all clients" in the rollups' view 1 (see rollup.ts).
-// Version 2 keeps two indexes on the rows, by id and by time (request_in_ts and, implicitly, the rowid
-// `seq`: the keyset order of a page). Filtered pages find their minutes in the rollups (sqlite-reader).
-const MIGRATIONS = [`
+// Dimension values are interned ids (transaction_names): keys stay a few bytes wide; id 0 is never a
+// name's, and stands for "all clients" in the rollups' view 1 (see rollup.ts).
+// Version 2 kept two indexes on a row per record, by id and by time. Version 3 stores records in
+// blocks, a row per append and minute (sqlite-blocks.ts), found by minute; ids map to their block
+// and slot. Its rows move into blocks once, when a version 2 file is opened (moveRowsToBlocks).
+export const MIGRATIONS = [`
 CREATE TABLE transaction_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
 INSERT INTO transaction_meta VALUES ('rows', 0);
 CREATE TABLE transaction_names (id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, value TEXT NOT NULL, UNIQUE (kind, value)) STRICT;
@@ -41,6 +46,11 @@ CREATE TABLE transaction_rollups (
 DROP INDEX transactions_client; DROP INDEX transactions_service; DROP INDEX transactions_client_member;
 DROP INDEX transactions_service_member; DROP INDEX transactions_provider; DROP INDEX transactions_status;
 DROP INDEX transactions_outcome; DROP INDEX transactions_failed;
+`, `
+CREATE TABLE transaction_blocks (seq INTEGER PRIMARY KEY, minute INTEGER NOT NULL, count INTEGER NOT NULL,
+  min_ts INTEGER NOT NULL, max_ts INTEGER NOT NULL, data BLOB NOT NULL) STRICT;
+CREATE INDEX transaction_blocks_minute ON transaction_blocks (minute);
+CREATE TABLE transaction_ids (id TEXT PRIMARY KEY, tie INTEGER NOT NULL) STRICT, WITHOUT ROWID;
 `]
 
 export function migrate (db: Database.Database): void {
@@ -52,39 +62,30 @@ export function migrate (db: Database.Database): void {
   }
   db.transaction(() => {
     for (let version = applied; version < MIGRATIONS.length; version++) db.exec(MIGRATIONS[version] as string)
+    if (applied < 3) moveRowsToBlocks(db)
     db.prepare('INSERT INTO transaction_schema VALUES (1, ?) ON CONFLICT DO UPDATE SET version = excluded.version').run(MIGRATIONS.length)
   }).immediate()
 }
 
-/** The kinds of interned names. */
-export const NAME = { client: 1, service: 2, member: 3, provider: 4, outcome: 5 } as const
-export type NameKind = typeof NAME[keyof typeof NAME]
-
-export const RECORD_COLUMNS = `seq, id, message_id, request_in_ts, request_out_ts, response_in_ts, response_out_ts,
-  client_instance, client_member_class, client_member_code, client_subsystem_code, service_instance, service_member_class,
-  service_member_code, service_subsystem_code, service_code, provider_node_id, rest_method, rest_path, user_id_hash, issue,
-  request_size, response_size, status_code, succeeded, fault_code, gateway_id, request_hash, response_hash, outcome`
-
-export const INSERT_RECORD = `INSERT INTO transactions (id, message_id, request_in_ts, request_out_ts, response_in_ts,
-  response_out_ts, client_instance, client_member_class, client_member_code, client_subsystem_code, service_instance,
-  service_member_class, service_member_code, service_subsystem_code, service_code, provider_node_id, rest_method, rest_path,
-  user_id_hash, issue, request_size, response_size, status_code, succeeded, fault_code, gateway_id, request_hash,
-  response_hash, client, service, client_member, service_member, provider, outcome)
-  VALUES (${Array.from({ length: 34 }, () => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`
-
-export interface Interned { client: number, service: number, clientMember: number, serviceMember: number, provider: number, outcome: number }
-
-export function insertParams (r: TransactionRecord, n: Interned): unknown[] {
-  return [
-    r.id, r.messageId, r.requestInTs, r.requestOutTs, r.responseInTs, r.responseOutTs,
-    r.clientInstance, r.clientMemberClass, r.clientMemberCode, r.clientSubsystemCode, r.serviceInstance,
-    r.serviceMemberClass, r.serviceMemberCode, r.serviceSubsystemCode, r.serviceCode, r.providerNodeId, r.restMethod,
-    r.restPath, r.userIdHash, r.issue, r.requestSize, r.responseSize, r.statusCode, r.succeeded ? 1 : 0, r.faultCode,
-    r.gatewayId, r.requestHash, r.responseHash, n.client, n.service, n.clientMember, n.serviceMember, n.provider, n.outcome,
-  ]
+/** Version 2's rows into blocks, oldest first so that arrival order stays; rollups and the row count already hold them. */
+function moveRowsToBlocks (db: Database.Database): void {
+  const writer = new BlockWriter(db, new SqliteNames(db))
+  const outcomes = new Map((db.prepare('SELECT id, value FROM transaction_names').all() as Array<{ id: number, value: string }>).map((n) => [n.id, n.value]))
+  const page = db.prepare(`SELECT * FROM transactions WHERE seq > ? ORDER BY seq LIMIT 1000`)
+  for (let after = 0; ;) {
+    const rows = page.all(after) as RecordRow[]
+    if (rows.length === 0) break
+    const dims = new Int32Array(rows.length * DIMENSION_COUNT)
+    rows.forEach((row, index) => dims.set([row.client, row.service, row.client_member, row.service_member, row.provider, row.outcome], index * DIMENSION_COUNT))
+    writer.append(toColumns(rows.map((row) => toRecord(row, outcomes.get(row.outcome) ?? ''))), { dims })
+    after = (rows[rows.length - 1] as RecordRow).seq
+  }
+  db.exec('DROP TABLE transactions')
 }
 
-export interface RecordRow {
+/** A version 2 row. */
+interface RecordRow {
+  client: number, service: number, client_member: number, service_member: number, provider: number,
   seq: number, id: string, message_id: string, request_in_ts: number, request_out_ts: number | null
   response_in_ts: number | null, response_out_ts: number, client_instance: string | null
   client_member_class: string | null, client_member_code: string | null, client_subsystem_code: string | null
@@ -95,7 +96,7 @@ export interface RecordRow {
   response_hash: string | null, outcome: number
 }
 
-export function toRecord (r: RecordRow, outcome: string): TransactionRecord {
+function toRecord (r: RecordRow, outcome: string): TransactionRecord {
   return {
     id: r.id, messageId: r.message_id, requestInTs: r.request_in_ts, requestOutTs: r.request_out_ts,
     responseInTs: r.response_in_ts, responseOutTs: r.response_out_ts, clientInstance: r.client_instance,

@@ -1,12 +1,10 @@
-// The thread that appends to the SQLite transaction log. Inserting a batch (ten indexes per row) and
-// checkpointing the WAL (page copies and an fsync) take milliseconds; here they never hold up the
+// The thread that appends to the SQLite transaction log. Writing a batch (its blocks, ids and rollups)
+// and checkpointing the WAL (page copies and an fsync) take milliseconds; here they never hold up the
 // event loop that relays exchanges. Appends run one at a time, in the order they were posted.
 import { parentPort, workerData } from 'node:worker_threads'
 import { NdxpError } from '../../contracts/errors.js'
 import type { FromWriterThread, ToWriterThread, WriterThreadSettings } from './sqlite-writer-protocol.js'
-import { fromColumns } from './record-columns.js'
-import { openSqliteTransactionStore } from './sqlite-store.js'
-import type { TransactionStore } from './store.js'
+import { openSqliteTransactionStore, type SqliteTransactionStore } from './sqlite-store.js'
 
 const port = parentPort
 if (port === null) throw new Error('sqlite-writer-thread runs as a worker thread only')
@@ -18,7 +16,7 @@ function failure (id: number | null, error: unknown): FromWriterThread {
   return { type: 'failed', id, code, message: (error as Error).message ?? String(error) }
 }
 
-let store: TransactionStore
+let store: SqliteTransactionStore
 try {
   store = await openSqliteTransactionStore({ ...settings })
 } catch (error) {
@@ -37,7 +35,8 @@ port.on('message', (message: ToWriterThread) => {
       return
     }
     try {
-      await store.append(fromColumns(message.columns))
+      // Checked and encoded by toColumns on the hub's side: stored as they come, no records rebuilt.
+      await store.appendColumns(message.columns)
       reply({ type: 'appended', id: message.id })
     } catch (error) {
       reply(failure(message.id, error))
