@@ -112,9 +112,10 @@ export function checkRecords (records: readonly TransactionRecord[]): void {
 }
 
 // Ids and timestamps are keys: bound them so that no record can make a key unusable.
-const MAX_TS = 8_640_000_000_000_000
+export const MAX_TS = 8_640_000_000_000_000
+export const MAX_ID_LENGTH = 100
 const transactionRecordCheck = transactionRecordSchema.extend({
-  id: z.string().min(1).max(100),
+  id: z.string().min(1).max(MAX_ID_LENGTH),
   requestInTs: z.number().int().min(0).max(MAX_TS),
 })
 
@@ -146,7 +147,7 @@ function fitsRecord (record: unknown): boolean {
     if (!ok) return false
   }
   const { id, requestInTs } = r as { id: string, requestInTs: number }
-  return id.length > 0 && id.length <= 100 && requestInTs >= 0 && requestInTs <= MAX_TS
+  return id.length > 0 && id.length <= MAX_ID_LENGTH && requestInTs >= 0 && requestInTs <= MAX_TS
 }
 
 /** The identifier a dimension groups under: the parts known, in order, up to the first unknown one. */
