@@ -55,13 +55,15 @@ export async function exchangePlugin (app: FastifyInstance, options: ExchangeOpt
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, payload, done) => { done(null, payload) })
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks with callbacks, not async functions: on every exchange, a promise less for each.
+  app.addHook('onRequest', (request, reply, done) => {
     const exchange = newExchange(options.clock(), request.method)
     request.exchange = exchange
     options.inFlight.track(reply.raw, exchange)
     // 'close' fires for every response, also when a streamed answer broke off and Fastify skipped
     // onResponse, or when the client left before any answer: the backstop that keeps every exchange recorded.
     reply.raw.once('close', () => finish(exchange, reply, options))
+    done()
   })
 
   app.setErrorHandler((error, request, reply) => {
@@ -75,8 +77,9 @@ export async function exchangePlugin (app: FastifyInstance, options: ExchangeOpt
     return sendProblem(reply, normalized, { errorHeader: 'X-Road-Error', transactionIdOf: (r) => r.exchange?.id })
   })
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     if (request.exchange !== null) finish(request.exchange, reply, options)
+    done()
   })
 
   app.route({ method: [...METHODS], url: '/r1/*', handler: (request, reply) => handle(request, reply, options) })

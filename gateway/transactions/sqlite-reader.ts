@@ -13,6 +13,7 @@ const MINUTES_PER_READ = 64
 
 /** A record a page may serve: its block, its place in it, and its position in the page order. */
 interface Match { block: Block, index: number, ts: number, tie: number }
+const newestFirst = (a: Match, b: Match): number => b.ts - a.ts || b.tie - a.tie
 
 export class SqliteReader {
   private readonly statements = new Map<string, Database.Statement>()
@@ -24,7 +25,7 @@ export class SqliteReader {
   constructor (private readonly db: Database.Database, private readonly names: SqliteNames) {
     this.tieOf = db.prepare('SELECT tie FROM transaction_ids WHERE id = ?').pluck()
     this.blockData = db.prepare('SELECT data FROM transaction_blocks WHERE seq = ?').pluck()
-    this.blocksOfMinute = db.prepare('SELECT seq, data FROM transaction_blocks WHERE minute = ?')
+    this.blocksOfMinute = db.prepare('SELECT seq, min_ts, max_ts FROM transaction_blocks WHERE minute = ?')
     this.oldestMinute = db.prepare('SELECT minute FROM transaction_blocks ORDER BY minute LIMIT 1').pluck()
   }
 
@@ -40,8 +41,8 @@ export class SqliteReader {
 
   /**
    * Newest first. Candidate minutes come newest first, from the blocks themselves or, for a filtered
-   * page, from the rollups that count a match (minutes without one are never read); each minute's
-   * blocks are read whole, and its matches sorted by requestInTs, then arrival.
+   * page, from the rollups that count a match (minutes without one are never read); in each minute,
+   * matches are sorted by requestInTs, then arrival.
    */
   query (input: TransactionQuery): TransactionPage {
     const query = parseTransactionQuery(input)
@@ -76,22 +77,38 @@ export class SqliteReader {
     while (found.length < wanted && upper > lowest) {
       const starts = minutes.all(lowest, upper, ...filter.rollupParams) as number[]
       for (const start of starts) {
-        const inMinute: Match[] = []
-        for (const row of this.blocksOfMinute.all(start) as Array<{ seq: number, data: Buffer }>) {
-          const block = decodeBlock(row.data)
-          for (let index = 0; index < block.count; index++) {
-            const tie = row.seq * SLOTS_PER_BLOCK + (block.slots[index] as number)
-            if (matches(block, index, tie)) inMinute.push({ block, index, ts: fieldOf(block, index, 'requestInTs'), tie })
-          }
-        }
-        inMinute.sort((a, b) => b.ts - a.ts || b.tie - a.tie)
-        found.push(...inMinute.slice(0, wanted - found.length))
+        found.push(...this.matchesInMinute(start, from, before, matches, wanted - found.length))
         if (found.length >= wanted) break
       }
       if (starts.length < MINUTES_PER_READ) break
       upper = starts[starts.length - 1] as number
     }
     return found
+  }
+
+  /**
+   * The `wanted` newest matches of one minute. Its blocks are read latest-ending first, and only while
+   * one could still hold a match newer than the `wanted`th found: under load a minute holds a thousand
+   * blocks, and a page needs the few that end last.
+   */
+  private matchesInMinute (start: number, from: number, before: number, matches: (block: Block, index: number, tie: number) => boolean, wanted: number): Match[] {
+    const metas = (this.blocksOfMinute.all(start) as Array<{ seq: number, min_ts: number, max_ts: number }>)
+      .filter((meta) => meta.max_ts >= from && meta.min_ts < before)
+      .sort((a, b) => b.max_ts - a.max_ts)
+    const inMinute: Match[] = []
+    for (const meta of metas) {
+      if (inMinute.length >= wanted) {
+        inMinute.sort(newestFirst)
+        inMinute.length = wanted
+        if (meta.max_ts < (inMinute[wanted - 1] as Match).ts) break
+      }
+      const block = decodeBlock(this.blockData.get(meta.seq) as Buffer)
+      for (let index = 0; index < block.count; index++) {
+        const tie = meta.seq * SLOTS_PER_BLOCK + (block.slots[index] as number)
+        if (matches(block, index, tie)) inMinute.push({ block, index, ts: fieldOf(block, index, 'requestInTs'), tie })
+      }
+    }
+    return inMinute.sort(newestFirst).slice(0, wanted)
   }
 
   /** The dimension filters, on records and on minute rollups; undefined when a name was never stored. */

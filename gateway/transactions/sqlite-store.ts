@@ -45,6 +45,9 @@ export async function openSqliteTransactionStore (options: SqliteTransactionStor
   try {
     if (filename !== ':memory:' && filename !== '') mkdirSync(dirname(filename), { recursive: true })
     db = new Database(filename)
+    // Blocks are tens of kilobytes: larger pages mean fewer WAL frames, checksums and overflow pages
+    // per append (about 10% less writer time than 4 KiB). Only a new file takes it; others keep theirs.
+    db.pragma('page_size = 16384')
     db.pragma('journal_mode = WAL') // stays "memory" for :memory:
     db.pragma('synchronous = NORMAL') // durable at each checkpoint, which WAL makes safe
     db.pragma(`cache_size = ${-1024 * (options.cacheSizeMiB ?? 64)}`)

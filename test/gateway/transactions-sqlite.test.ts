@@ -41,6 +41,7 @@ t.test('files are opened in WAL mode with synchronous=NORMAL', async (t) => {
   const raw = new Database(filename, { readonly: true })
   t.teardown(() => raw.close())
   t.equal(raw.pragma('journal_mode', { simple: true }), 'wal')
+  t.equal(raw.pragma('page_size', { simple: true }), 16384, 'a new file takes the larger pages blocks want')
   const tables = (raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name)
   t.strictSame(tables, ['transaction_blocks', 'transaction_ids', 'transaction_meta', 'transaction_names', 'transaction_rollups', 'transaction_schema'])
 })
@@ -101,7 +102,7 @@ t.test('records are kept in blocks, one per append and minute, found by minute; 
   t.strictSame(indexes, ['transaction_blocks_minute'], 'blocks carry one index, by minute')
   const plan = (sql: string): string => (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join('; ')
   for (const [sql, index] of [
-    ['SELECT seq, data FROM transaction_blocks WHERE minute = 60000', /USING INDEX transaction_blocks_minute/],
+    ['SELECT seq, min_ts, max_ts FROM transaction_blocks WHERE minute = 60000', /USING INDEX transaction_blocks_minute/],
     ['SELECT DISTINCT minute FROM transaction_blocks WHERE minute >= 0 AND minute < 9 ORDER BY minute DESC LIMIT 64', /USING COVERING INDEX transaction_blocks_minute/],
     ['SELECT minute FROM transaction_blocks ORDER BY minute LIMIT 1', /USING COVERING INDEX transaction_blocks_minute/],
     ["SELECT tie FROM transaction_ids WHERE id = 'x'", /USING PRIMARY KEY/],
@@ -128,6 +129,30 @@ t.test('a batch over one block\'s slots splits, and equal timestamps still come 
   } while (cursor !== undefined)
   t.strictSame(seen, records.map((r) => r.id).reverse(), 'every record once, latest arrival first, across blocks and appends')
   t.strictSame(await store.get(records[2000]?.id as string), records[2000], 'a record of the third block of an append')
+})
+
+t.test('pages are exact however the blocks of a minute interleave in time', async (t) => {
+  const store = await openSqliteTransactionStore({ filename: join(t.testdir({}), 'pages.db') })
+  t.teardown(() => store.close())
+  const random = prng(5)
+  // Appends whose records scatter over the same two minutes, some on equal timestamps: a page may end
+  // inside any block, and the blocks that end last need not hold the newest records.
+  const records = Array.from({ length: 300 }, () => makeRecord({ requestInTs: T0 + Math.floor(random() * 400) * 300 }))
+  for (let i = 0; i < 300; i += 30) await store.append(records.slice(i, i + 30))
+  const want = records.map((r, arrival) => ({ r, arrival })).sort((a, b) => b.r.requestInTs - a.r.requestInTs || b.arrival - a.arrival).map(({ r }) => r.id)
+  for (const limit of [1, 7, 64]) {
+    const seen: string[] = []
+    let cursor: string | undefined
+    do {
+      const page = await store.query({ limit, ...(cursor === undefined ? {} : { cursor }) })
+      seen.push(...page.items.map((r) => r.id))
+      cursor = page.nextCursor ?? undefined
+    } while (cursor !== undefined)
+    t.strictSame(seen, want, `pages of ${limit}`)
+  }
+  const to = T0 + 150 * 300
+  t.strictSame((await store.query({ from: T0 + 50 * 300, to, limit: 1000 })).items.map((r) => r.id),
+    want.filter((id) => { const ts = (records.find((r) => r.id === id) as TransactionRecord).requestInTs; return ts >= T0 + 50 * 300 && ts < to }), 'a time range within the minutes')
 })
 
 t.test('retention takes the oldest by requestInTs, however the blocks of a minute interleave in time', async (t) => {
