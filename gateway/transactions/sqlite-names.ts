@@ -1,5 +1,5 @@
 // Interned dimension names (client ids, service ids, members, providers, outcomes) for the SQLite log:
-// rows and rollups carry small integers, and this cache turns them back into names.
+// blocks and rollups carry small integers, and this cache turns them back into names.
 import type Database from 'better-sqlite3'
 
 /** The kinds of interned names. */

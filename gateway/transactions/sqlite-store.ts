@@ -1,4 +1,5 @@
-// The embedded transaction log: rows and per-minute/hour/day rollups in SQLite through better-sqlite3.
+// The embedded transaction log: blocks of records and per-minute/hour/day rollups in SQLite through
+// better-sqlite3 (layout in sqlite-schema.ts and sqlite-blocks.ts).
 // Retention: with maxTransactions set, the oldest records (by requestInTs) are deleted in batches after
 // each append; rollups are never trimmed, so stats keep counting what the log no longer holds.
 import Database from 'better-sqlite3'

@@ -13,19 +13,19 @@ import { parseInput } from '../../registry/store.js'
  * that breaks the contract, a filter too long, a limit over 1000, a cursor this store did not issue,
  * from after to), `server.store_unavailable` once closed or when the store cannot be reached.
  *
- * - `append` is atomic (rows and rollups in one transaction) and idempotent by record id: a record
+ * - `append` is atomic (records and rollups in one transaction) and idempotent by record id: a record
  *   whose id is already stored is skipped, so replaying a spool never counts anything twice. With
- *   `maxTransactions` set, ids are remembered as long as their rows are kept.
+ *   `maxTransactions` set, ids are remembered as long as their records are kept.
  * - `query` answers newest first (requestInTs, then arrival order); `from` is inclusive and `to`
  *   exclusive. `client` is a subsystem id `VN/GOV/<member>/<subsystem>`, `service` a service id
  *   `VN/GOV/<member>/<subsystem>/<service>`, `member` a member code on either side. A page's
  *   `nextCursor` continues exactly after its last item, whatever arrives in between.
- * - `stats` reads only rollups (per minute, hour and day), never the rows: its cost depends on the
+ * - `stats` reads only rollups (per minute, hour and day), never the records: its cost depends on the
  *   range and the grouping, not on how many transactions are stored. The range covers every minute that overlaps
  *   [from, to): from is rounded down and to up to the minute, and the result says so. Days are UTC.
  *   A dimension whose value was never known (a request refused before its client was identified)
  *   groups under the empty string.
- * - `count` is the number of rows stored (after retention), not the number ever appended.
+ * - `count` is the number of records stored (after retention), not the number ever appended.
  */
 export interface TransactionStore {
   append (records: readonly TransactionRecord[]): Promise<void>
@@ -38,7 +38,7 @@ export interface TransactionStore {
 }
 
 export interface TransactionStoreOptions {
-  /** Keep at most this many rows, deleting the oldest (by requestInTs) in batches; rollups keep counting. */
+  /** Keep at most this many records, deleting the oldest (by requestInTs) in batches; rollups keep counting. */
   maxTransactions?: number
   /** Where `stats` takes "now" when the query has no `to`. */
   clock?: () => number
