@@ -3,11 +3,11 @@ import Database from 'better-sqlite3'
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import type { TransactionRecord } from '../../contracts/transaction.js'
+import type { TransactionQuery, TransactionRecord } from '../../contracts/transaction.js'
 import { NAME } from '../../gateway/transactions/sqlite-names.js'
 import { MIGRATIONS } from '../../gateway/transactions/sqlite-schema.js'
 import { openSqliteTransactionStore } from '../../gateway/transactions/sqlite-store.js'
-import { dimensionsOf, HOUR_MS, MINUTE_MS } from '../../gateway/transactions/store.js'
+import { dimensionsOf, HOUR_MS, MINUTE_MS, type TransactionStore } from '../../gateway/transactions/store.js'
 import { openSqliteRegistryStore } from '../../registry/sqlite-store.js'
 import { DVCTINH_H29, DVCTINH_H49, T0, bruteForceStats, expectError, makeRecord, prng, sameStats, syntheticRecords, transactionStoreContract } from './transaction-store-contract.js'
 
@@ -120,14 +120,7 @@ t.test('a batch over one block\'s slots splits, and equal timestamps still come 
   const records = Array.from({ length: 2500 }, () => makeRecord({ requestInTs: T0 + 5 }))
   await store.append(records.slice(0, 2400))
   await store.append(records.slice(2400))
-  const seen: string[] = []
-  let cursor: string | undefined
-  do {
-    const page = await store.query({ limit: 333, ...(cursor === undefined ? {} : { cursor }) })
-    seen.push(...page.items.map((r) => r.id))
-    cursor = page.nextCursor ?? undefined
-  } while (cursor !== undefined)
-  t.strictSame(seen, records.map((r) => r.id).reverse(), 'every record once, latest arrival first, across blocks and appends')
+  t.strictSame(await idsPageByPage(store, { limit: 333 }), records.map((r) => r.id).reverse(), 'every record once, latest arrival first, across blocks and appends')
   t.strictSame(await store.get(records[2000]?.id as string), records[2000], 'a record of the third block of an append')
 })
 
@@ -140,16 +133,7 @@ t.test('pages are exact however the blocks of a minute interleave in time', asyn
   const records = Array.from({ length: 300 }, () => makeRecord({ requestInTs: T0 + Math.floor(random() * 400) * 300 }))
   for (let i = 0; i < 300; i += 30) await store.append(records.slice(i, i + 30))
   const want = records.map((r, arrival) => ({ r, arrival })).sort((a, b) => b.r.requestInTs - a.r.requestInTs || b.arrival - a.arrival).map(({ r }) => r.id)
-  for (const limit of [1, 7, 64]) {
-    const seen: string[] = []
-    let cursor: string | undefined
-    do {
-      const page = await store.query({ limit, ...(cursor === undefined ? {} : { cursor }) })
-      seen.push(...page.items.map((r) => r.id))
-      cursor = page.nextCursor ?? undefined
-    } while (cursor !== undefined)
-    t.strictSame(seen, want, `pages of ${limit}`)
-  }
+  for (const limit of [1, 7, 64]) t.strictSame(await idsPageByPage(store, { limit }), want, `pages of ${limit}`)
   const to = T0 + 150 * 300
   t.strictSame((await store.query({ from: T0 + 50 * 300, to, limit: 1000 })).items.map((r) => r.id),
     want.filter((id) => { const ts = (records.find((r) => r.id === id) as TransactionRecord).requestInTs; return ts >= T0 + 50 * 300 && ts < to }), 'a time range within the minutes')
@@ -181,14 +165,7 @@ t.test('a filtered page finds sparse matches across many minutes and past trimme
   const want = kept.filter((r) => r.clientSubsystemCode !== null && r.clientMemberCode === '000.00.00.H29').map((r) => r.id).reverse()
   t.equal(want.length, 100, 'the sparse client has 100 records, in 100 minutes, left after retention')
   t.strictSame((await store.query({ client: DVCTINH_H29, limit: 1000 })).items.map((r) => r.id), want, 'one page across more minutes than one read brings back')
-  const seen: string[] = []
-  let cursor: string | undefined
-  do {
-    const page = await store.query({ client: DVCTINH_H29, limit: 2, ...(cursor === undefined ? {} : { cursor }) })
-    seen.push(...page.items.map((r) => r.id))
-    cursor = page.nextCursor ?? undefined
-  } while (cursor !== undefined)
-  t.strictSame(seen, want, 'every kept match once, newest first; trimmed ones are gone, though their minutes still count')
+  t.strictSame(await idsPageByPage(store, { client: DVCTINH_H29, limit: 2 }), want, 'every kept match once, newest first; trimmed ones are gone, though their minutes still count')
   const range = await store.query({ client: DVCTINH_H29, from: T0 + 300 * 30_000, to: T0 + 500 * 30_000, limit: 100 })
   t.strictSame(range.items.map((r) => r.id), kept.filter((r) => r.clientMemberCode === '000.00.00.H29' && r.requestInTs >= T0 + 300 * 30_000 && r.requestInTs < T0 + 500 * 30_000).map((r) => r.id).reverse(), 'a time range bounds the minutes walked')
   t.strictSame((await store.query({ client: DVCTINH_H29, succeeded: false, limit: 10 })).items, [], 'a filter that no minute matches finds nothing')
@@ -214,6 +191,18 @@ for (const version of [1, 2]) {
     t.equal(check.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'transactions'").pluck().get(), 0, 'the rows table is gone')
     t.equal(check.prepare('SELECT version FROM transaction_schema').pluck().get(), 3)
   })
+}
+
+/** The ids of every page of a query, following each nextCursor to the end. */
+async function idsPageByPage (store: TransactionStore, query: TransactionQuery): Promise<string[]> {
+  const seen: string[] = []
+  let cursor: string | undefined
+  do {
+    const page = await store.query({ ...query, ...(cursor === undefined ? {} : { cursor }) })
+    seen.push(...page.items.map((r) => r.id))
+    cursor = page.nextCursor ?? undefined
+  } while (cursor !== undefined)
+  return seen
 }
 
 /**
