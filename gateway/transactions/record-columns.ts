@@ -103,14 +103,7 @@ export function toColumns (records: readonly TransactionRecord[]): RecordColumns
   return { count: records.length, numbers, strings }
 }
 
-/** The records again, each built in one literal so that they share one shape. */
-export function fromColumns ({ count, numbers, strings }: RecordColumns): TransactionRecord[] {
-  const records: TransactionRecord[] = new Array(count)
-  for (let i = 0; i < count; i++) records[i] = recordAt(numbers, strings, i * FIELD_COUNT)
-  return records
-}
-
-/** The record whose fields start at `at`. */
+/** The record whose fields start at `at`, built in one literal so that all records share one shape. */
 export function recordAt (n: ArrayLike<number>, strings: readonly string[], at: number): TransactionRecord {
   const text = (value: number): string => strings[value] as string
   const textOrNull = (value: number): string | null => Number.isNaN(value) ? null : strings[value] as string

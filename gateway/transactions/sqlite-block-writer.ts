@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3'
 import { encodeCounts } from './histogram.js'
 import { FIELD_COUNT, FIELD_OFFSET, type RecordColumns } from './record-columns.js'
 import { RollupBatch, type RollupDimensions } from './rollup.js'
-import { decodeBlock, DIMENSION_COUNT, encodeBlock, fieldOf, idOf, SLOTS_PER_BLOCK, subBlock, type Block } from './sqlite-blocks.js'
+import { decodeBlock, DIMENSION_COUNT, encodeBlock, fieldOf, idOf, SLOTS_PER_BLOCK, subBlock, timeRange, type Block } from './sqlite-blocks.js'
 import { NAME, type SqliteNames } from './sqlite-names.js'
 import { joinKnown, memberOf, MINUTE_MS } from './store.js'
 
@@ -57,7 +57,7 @@ export class BlockWriter {
   append (columns: RecordColumns, moved?: { dims: Int32Array }): number {
     const { count, numbers } = columns
     const dims = moved?.dims ?? this.internAll(columns)
-    const rollups = moved === undefined
+    const counting = moved === undefined
     const batch = new RollupBatch<number>(0)
     let seq = this.nextSeq.get() as number
     let stored = 0
@@ -70,7 +70,7 @@ export class BlockWriter {
           const id = columns.strings[numbers[index * FIELD_COUNT + F.id] as number] as string
           if (this.insertId.run(id, seq * SLOTS_PER_BLOCK + kept.length).changes === 0) continue
           kept.push(index)
-          if (rollups) batch.add(numbers[index * FIELD_COUNT + F.requestInTs] as number, durationAt(numbers, index), numbers[index * FIELD_COUNT + F.succeeded] === 1, dimensionsAt(dims, numbers, index))
+          if (counting) batch.add(numbers[index * FIELD_COUNT + F.requestInTs] as number, durationAt(numbers, index), numbers[index * FIELD_COUNT + F.succeeded] === 1, dimensionsAt(dims, numbers, index))
         }
         if (kept.length === 0) continue
         // Slots number the block's records in arrival order; most batches fill one block whole.
@@ -83,7 +83,7 @@ export class BlockWriter {
       this.upsert.run(d.view, d.level, d.start, d.client, d.service, d.provider, d.status, d.outcome, d.clientMember,
         d.serviceMember, d.count, d.succeeded, d.sumMs, d.maxMs, encodeCounts(d.buckets))
     }
-    if (stored > 0 && rollups) this.addRows.run(stored)
+    if (stored > 0 && counting) this.addRows.run(stored)
     return stored
   }
 
@@ -123,21 +123,15 @@ export class BlockWriter {
       if (drop.size === block.count) return this.deleteBlock.run(meta.seq)
       const keep = Array.from({ length: block.count }, (_, index) => index).filter((index) => !drop.has(index))
       const rest = subBlock(block, keep)
-      const times = keep.map((index) => fieldOf(block, index, 'requestInTs'))
-      this.updateBlock.run(rest.count, Math.min(...times), Math.max(...times), encodeBlock(rest), meta.seq)
+      const { min, max } = timeRange(rest)
+      this.updateBlock.run(rest.count, min, max, encodeBlock(rest), meta.seq)
     })
     this.addRows.run(-removed.length)
     return removed.length
   }
 
   private insertWhole (seq: number, block: Block): void {
-    let min = Infinity
-    let max = -Infinity
-    for (let index = 0; index < block.count; index++) {
-      const ts = fieldOf(block, index, 'requestInTs')
-      if (ts < min) min = ts
-      if (ts > max) max = ts
-    }
+    const { min, max } = timeRange(block)
     this.insertBlock.run(seq, min - (min % MINUTE_MS), block.count, min, max, encodeBlock(block))
   }
 

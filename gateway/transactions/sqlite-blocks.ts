@@ -10,10 +10,9 @@ import { FIELD_COUNT, FIELD_OFFSET, IS_STRING_FIELD, recordAt } from './record-c
 /** A record's tie-breaker among equal requestInTs is `seq * SLOTS_PER_BLOCK + slot`: arrival order. */
 export const SLOTS_PER_BLOCK = 1024
 
-/** Interned ids per record, in this order. */
-export const DIMENSIONS = ['client', 'service', 'clientMember', 'serviceMember', 'provider', 'outcome'] as const
-export const DIMENSION_COUNT = DIMENSIONS.length
+/** Where each interned id sits among a record's dimensions. */
 export const DIM = { client: 0, service: 1, clientMember: 2, serviceMember: 3, provider: 4, outcome: 5 } as const
+export const DIMENSION_COUNT = Object.keys(DIM).length
 
 const FORMAT = 1
 const HEADER_BYTES = 16
@@ -76,6 +75,18 @@ export function blockRecord (block: Block, index: number): TransactionRecord {
 
 export const fieldOf = (block: Block, index: number, field: keyof TransactionRecord): number => block.numbers[index * FIELD_COUNT + FIELD_OFFSET[field]] as number
 export const idOf = (block: Block, index: number): string => block.strings[fieldOf(block, index, 'id')] as string
+
+/** The earliest and latest requestInTs of the block's records. */
+export function timeRange (block: Block): { min: number, max: number } {
+  let min = Infinity
+  let max = -Infinity
+  for (let index = 0; index < block.count; index++) {
+    const ts = fieldOf(block, index, 'requestInTs')
+    if (ts < min) min = ts
+    if (ts > max) max = ts
+  }
+  return { min, max }
+}
 
 /** The block holding only `keep` (indexes, in order), each with its slot, dimensions and its own strings only. */
 export function subBlock (block: Block, keep: readonly number[]): Block {

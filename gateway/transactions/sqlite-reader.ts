@@ -14,6 +14,8 @@ const MINUTES_PER_READ = 64
 /** A record a page may serve: its block, its place in it, and its position in the page order. */
 interface Match { block: Block, index: number, ts: number, tie: number }
 const newestFirst = (a: Match, b: Match): number => b.ts - a.ts || b.tie - a.tie
+/** Whether a page takes the record at `index` (its requestInTs and tie given, as they are read once). */
+type RecordTest = (block: Block, index: number, ts: number, tie: number) => boolean
 
 export class SqliteReader {
   private readonly statements = new Map<string, Database.Statement>()
@@ -51,8 +53,7 @@ export class SqliteReader {
     if (filter === undefined) return { items: [], nextCursor: null }
     const from = query.from ?? 0
     const to = Math.min(query.to ?? Infinity, after === undefined ? Infinity : after.ts + 1)
-    const matches = (block: Block, index: number, tie: number): boolean => {
-      const ts = fieldOf(block, index, 'requestInTs')
+    const matches = (block: Block, index: number, ts: number, tie: number): boolean => {
       return ts >= from && ts < to && (after === undefined || ts < after.ts || tie < after.tie) && filter.matches(block, index)
     }
     const wanted = query.limit + 1
@@ -63,7 +64,7 @@ export class SqliteReader {
     return { items, nextCursor: last === undefined ? null : encodeCursor({ ts: last.ts, tie: last.tie }, 's') }
   }
 
-  private matchesByMinute (filter: RecordFilter, from: number, before: number, matches: (block: Block, index: number, tie: number) => boolean, wanted: number): Match[] {
+  private matchesByMinute (filter: RecordFilter, from: number, before: number, matches: RecordTest, wanted: number): Match[] {
     const found: Match[] = []
     const oldest = this.oldestMinute.get() as number | undefined
     if (oldest === undefined) return found
@@ -91,7 +92,7 @@ export class SqliteReader {
    * one could still hold a match newer than the `wanted`th found: under load a minute holds a thousand
    * blocks, and a page needs the few that end last.
    */
-  private matchesInMinute (start: number, from: number, before: number, matches: (block: Block, index: number, tie: number) => boolean, wanted: number): Match[] {
+  private matchesInMinute (start: number, from: number, before: number, matches: RecordTest, wanted: number): Match[] {
     const metas = (this.blocksOfMinute.all(start) as Array<{ seq: number, min_ts: number, max_ts: number }>)
       .filter((meta) => meta.max_ts >= from && meta.min_ts < before)
       .sort((a, b) => b.max_ts - a.max_ts)
@@ -104,8 +105,9 @@ export class SqliteReader {
       }
       const block = decodeBlock(this.blockData.get(meta.seq) as Buffer)
       for (let index = 0; index < block.count; index++) {
+        const ts = fieldOf(block, index, 'requestInTs')
         const tie = meta.seq * SLOTS_PER_BLOCK + (block.slots[index] as number)
-        if (matches(block, index, tie)) inMinute.push({ block, index, ts: fieldOf(block, index, 'requestInTs'), tie })
+        if (matches(block, index, ts, tie)) inMinute.push({ block, index, ts, tie })
       }
     }
     return inMinute.sort(newestFirst).slice(0, wanted)

@@ -3,9 +3,13 @@
 import t from 'tap'
 import { NdxpError } from '../../contracts/errors.js'
 import type { TransactionRecord } from '../../contracts/transaction.js'
-import { FIELD_COUNT, FIELD_OFFSET, IS_STRING_FIELD, fromColumns, toColumns } from '../../gateway/transactions/record-columns.js'
+import { FIELD_COUNT, FIELD_OFFSET, IS_STRING_FIELD, recordAt, toColumns, type RecordColumns } from '../../gateway/transactions/record-columns.js'
 import { RECORD_FIELDS, checkRecords } from '../../gateway/transactions/store.js'
 import { makeRecord, prng } from './transaction-store-contract.js'
+
+/** Every record of a batch, decoded the way the log's readers decode them. */
+const fromColumns = ({ count, numbers, strings }: RecordColumns): TransactionRecord[] =>
+  Array.from({ length: count }, (_, i) => recordAt(numbers, strings, i * FIELD_COUNT))
 
 const refused = (work: () => unknown): NdxpError | undefined => {
   try {
