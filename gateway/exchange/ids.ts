@@ -30,9 +30,16 @@ export function hashUserId (userId: string, secret: string): string {
  * SHA-512(body))), where head is the method, path and the X-Road headers in a fixed order.
  */
 export function messageHash (head: string, bodyDigest: Buffer): string {
-  // One-shot digests (crypto.hash): per exchange, cheaper than Hash objects.
-  return hash('sha512', Buffer.concat([hash('sha512', head, 'buffer'), bodyDigest]), 'base64')
+  // One-shot digests (crypto.hash): per exchange, cheaper than Hash objects. The head's digest comes
+  // out as hex into a reused buffer: a Buffer made by the digest itself cost about 0.65 µs more.
+  digests.write(hash('sha512', head, 'hex'), 0, 'hex')
+  bodyDigest.copy(digests, SHA512_BYTES)
+  return hash('sha512', digests, 'base64')
 }
+
+const SHA512_BYTES = 64
+/** The two digests messageHash hashes; filled and read within one synchronous call. */
+const digests = Buffer.alloc(2 * SHA512_BYTES)
 
 /** base64(SHA-512(body)): X-Road-Response-Hash of a whole answer. */
 export function bodyHash (body: Buffer): string {
