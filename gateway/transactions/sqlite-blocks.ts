@@ -36,14 +36,16 @@ export function encodeBlock (block: Block): Buffer {
   const numberBytes = count * FIELD_COUNT * 8
   const dimBytes = count * DIMENSION_COUNT * 4
   const slotBytes = count * 2
-  const text = Buffer.from(JSON.stringify(block.strings))
-  const out = Buffer.allocUnsafe(HEADER_BYTES + numberBytes + dimBytes + slotBytes + text.length)
-  const header = new Uint32Array([FORMAT, count, FIELD_COUNT, text.length])
+  // The text is written straight into the block: no buffer of its own to fill and copy.
+  const text = JSON.stringify(block.strings)
+  const textBytes = Buffer.byteLength(text)
+  const out = Buffer.allocUnsafe(HEADER_BYTES + numberBytes + dimBytes + slotBytes + textBytes)
+  const header = new Uint32Array([FORMAT, count, FIELD_COUNT, textBytes])
   let at = copy(out, 0, header)
   at = copy(out, at, block.numbers.subarray(0, count * FIELD_COUNT))
   at = copy(out, at, block.dims.subarray(0, count * DIMENSION_COUNT))
   at = copy(out, at, block.slots.subarray(0, count))
-  text.copy(out, at)
+  out.write(text, at, textBytes, 'utf8')
   return out
 }
 
