@@ -141,14 +141,14 @@ export class BlockWriter {
    * above) and entered one by one.
    */
   private storeIds ({ numbers, strings }: RecordColumns, chunk: number[], base: number): number[] {
-    const ids = JSON.stringify(chunk.map((index) => strings[numbers[index * FIELD_COUNT + F.id] as number]))
-    if (this.insertIds.run(base, ids).changes === chunk.length) return chunk
-    this.unInsertIds.run(ids, base, base + chunk.length - 1)
+    const ids = chunk.map((index) => strings[numbers[index * FIELD_COUNT + F.id] as number] as string)
+    const idsJson = JSON.stringify(ids)
+    if (this.insertIds.run(base, idsJson).changes === chunk.length) return chunk
+    this.unInsertIds.run(idsJson, base, base + chunk.length - 1)
     const kept: number[] = []
-    for (const index of chunk) {
-      const id = strings[numbers[index * FIELD_COUNT + F.id] as number] as string
-      if (this.insertId.run(id, base + kept.length).changes > 0) kept.push(index)
-    }
+    chunk.forEach((index, k) => {
+      if (this.insertId.run(ids[k] as string, base + kept.length).changes > 0) kept.push(index)
+    })
     return kept
   }
 
