@@ -35,12 +35,53 @@ function decodePart (raw: string, name: string): string {
   return value
 }
 
+/** The five identifier parts of a call, as the registry names a service. */
+type ServiceTarget = Omit<ServiceCall, 'restPath' | 'query'>
+
+/**
+ * Parsed identifiers by their raw text. A hub sees the same few clients and services over and over:
+ * a hit skips splitting, decoding and checking them, and hands back strings whose hashes V8 has
+ * already computed, so every registry, rate-limit and metrics look-up after it is cheaper too.
+ * Only what parsed is kept; a full cache is cleared, so varied or hostile input costs a re-parse, never memory.
+ */
+class ParsedCache<T> {
+  private readonly entries = new Map<string, T>()
+
+  constructor (private readonly limit: number) {}
+
+  get (raw: string): T | undefined {
+    return this.entries.get(raw)
+  }
+
+  set (raw: string, parsed: T): T {
+    if (this.entries.size >= this.limit) this.entries.clear()
+    this.entries.set(raw, parsed)
+    return parsed
+  }
+}
+
+const PARSED_LIMIT = 4096
+const targets = new ParsedCache<ServiceTarget>(PARSED_LIMIT)
+const clients = new ParsedCache<ClientIdentity>(PARSED_LIMIT)
+
 export function parseServiceCall (target: string): ServiceCall {
   const url = target.charCodeAt(0) === 0x2f ? target : originForm(target)
   const queryAt = url.indexOf('?')
   const path = queryAt < 0 ? url : url.slice(0, queryAt)
   const query = queryAt < 0 ? '' : url.slice(queryAt)
-  // path is "/r1/..."; split off exactly five identifier parts, the rest is the service path.
+  // path is "/r1/..."; the five identifier parts end at the fifth slash after it, the rest is the service path.
+  let end = 3
+  for (let i = 0; i < 5 && end < path.length; i++) {
+    const slash = path.indexOf('/', end + 1)
+    end = slash < 0 ? path.length : slash
+  }
+  const raw = path.slice(4, end)
+  const parsed = targets.get(raw) ?? targets.set(raw, parseTarget(path))
+  const restPath = end < path.length ? path.slice(end) : ''
+  return { serviceId: parsed.serviceId, instance: parsed.instance, memberClass: parsed.memberClass, memberCode: parsed.memberCode, subsystemCode: parsed.subsystemCode, serviceCode: parsed.serviceCode, restPath, query }
+}
+
+function parseTarget (path: string): ServiceTarget {
   let cursor = 4
   const parts: string[] = []
   for (let i = 0; i < 5; i++) {
@@ -53,9 +94,8 @@ export function parseServiceCall (target: string): ServiceCall {
     parts.push(decodePart(raw, PART_NAMES[i] as string))
     cursor = end + 1
   }
-  const restPath = cursor - 1 < path.length ? path.slice(cursor - 1) : ''
   const [instance, memberClass, memberCode, subsystemCode, serviceCode] = parts as [string, string, string, string, string]
-  return { serviceId: `${instance}/${memberClass}/${memberCode}/${subsystemCode}/${serviceCode}`, instance, memberClass, memberCode, subsystemCode, serviceCode, restPath, query }
+  return { serviceId: `${instance}/${memberClass}/${memberCode}/${subsystemCode}/${serviceCode}`, instance, memberClass, memberCode, subsystemCode, serviceCode }
 }
 
 /**
@@ -82,6 +122,10 @@ export function parseClientHeader (header: string | string[] | undefined): Clien
     throw new NdxpError('client.bad_request', 'the X-Road-Client header is required: X-Road-Client: VN/GOV/<member code>/<subsystem code>')
   }
   if (Array.isArray(header)) throw new NdxpError('client.bad_request', 'send exactly one X-Road-Client header')
+  return clients.get(header) ?? clients.set(header, parseClient(header))
+}
+
+function parseClient (header: string): ClientIdentity {
   const parts = header.split('/')
   if (parts.length !== 4) {
     throw new NdxpError('client.bad_request', `X-Road-Client must have four parts INSTANCE/CLASS/MEMBER/SUBSYSTEM (e.g. VN/GOV/000.00.00.H26/DVCTINH); got ${parts.length}`)
