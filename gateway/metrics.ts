@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import client from 'prom-client'
 import { durationMs, type TransactionRecord } from '../contracts/transaction.js'
 import type { CircuitState } from './exchange/circuit-breaker.js'
+import { ExchangeSeriesIndex, outcomeAndStatus } from './exchange-series.js'
 import { ScrapedCounter, ScrapedHistogram, type CounterEntry, type HistogramEntry } from './metric-series.js'
 import type { OpenApiDocument } from '../common/openapi.js'
 
@@ -61,8 +62,10 @@ export class HubMetrics {
   private readonly rejections: client.Counter<'member'>
   private readonly circuits: client.Gauge<'node'>
   private readonly writer: Record<keyof WriterStats, client.Gauge>
-  // observeExchange runs once per exchange: bind label sets once, then it is a Map hit and two updates.
-  private readonly children = new Map<string, ExchangeChildren>()
+  // observeExchange runs once per exchange: bind label sets once, then it is a few Map hits and two updates.
+  private readonly children = new ExchangeSeriesIndex<ExchangeChildren>()
+  /** Past the cap: by outcome and status. */
+  private readonly overflow = new Map<number, ExchangeChildren>()
   private readonly durationSeries = new Map<string, HistogramEntry>()
   private readonly rejectionChildren = new Map<string, client.Counter.Internal>()
   private readonly maxSeries: number
@@ -95,28 +98,26 @@ export class HubMetrics {
 
   /** `hubMs`: the hub's own share of the exchange, when the exchange path measured it. */
   observeExchange (record: TransactionRecord, hubMs?: number): void {
-    // One string per call on the hit path; label values are built only when a new set is bound.
+    // No string is built on the hit path; label values are built only when a new set is bound.
     // A missing part keys as '' (never a valid identifier part), so it cannot meet a code named "null".
     const checked = record.faultCode === null || !UNCHECKED_SERVICE.has(record.faultCode)
-    const service = checked ? `${record.serviceMemberCode ?? ''}/${record.serviceSubsystemCode ?? ''}/${record.serviceCode ?? ''}` : '?'
-    const key = `${record.clientMemberCode ?? ''}/${record.clientSubsystemCode ?? ''}|${service}|${record.outcome}|${record.statusCode}`
-    const children = this.children.get(key) ?? this.bind(key, record, checked)
+    const children = this.children.find(record, checked) ?? this.bind(record, checked)
     children.count.count++
     this.durations.observe(children.duration, durationMs(record) / 1000)
     if (hubMs !== undefined) this.hubTimes.observe(this.hubTime, hubMs / 1000)
   }
 
-  private bind (key: string, record: TransactionRecord, serviceChecked: boolean): ExchangeChildren {
+  private bind (record: TransactionRecord, serviceChecked: boolean): ExchangeChildren {
     let caller = `${record.clientMemberCode ?? UNKNOWN}/${record.clientSubsystemCode ?? UNKNOWN}`
     let service = serviceChecked ? `${record.serviceMemberCode ?? UNKNOWN}/${record.serviceSubsystemCode ?? UNKNOWN}/${record.serviceCode ?? UNKNOWN}` : UNKNOWN
     const { outcome } = record
     const status = String(record.statusCode)
     // Past the cap, new label sets share one series per outcome and status instead of adding more.
-    if (this.children.size >= this.maxSeries) {
+    const overflow = this.children.size >= this.maxSeries
+    if (overflow) {
+      const bound = this.overflow.get(outcomeAndStatus(record))
+      if (bound !== undefined) return bound
       caller = service = OVERFLOW
-      key = `${OVERFLOW}|${outcome}|${status}`
-      const overflow = this.children.get(key)
-      if (overflow !== undefined) return overflow
     }
     const durationKey = `${service}|${outcome}`
     let duration = this.durationSeries.get(durationKey)
@@ -125,7 +126,8 @@ export class HubMetrics {
       this.durationSeries.set(durationKey, duration)
     }
     const children: ExchangeChildren = { count: this.exchanges.series({ client: caller, service, outcome, status }), duration }
-    this.children.set(key, children)
+    if (overflow) this.overflow.set(outcomeAndStatus(record), children)
+    else this.children.add(record, serviceChecked, children)
     return children
   }
 

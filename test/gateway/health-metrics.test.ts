@@ -176,6 +176,26 @@ t.test('durations beyond the last bucket count only in +Inf; a registry reset cl
   t.ok(after.includes('ndxp_exchanges_total{client="000.00.00.H49/DVCTINH",service="000.00.00.G01/CSDLQGDC/citizens",outcome="success",status="200"} 1\n'))
 })
 
+t.test('each label set counts on its own series: any one label differing is another series', async (t) => {
+  const metrics = createHubMetrics({ defaultMetrics: false })
+  const variants: Array<Partial<TransactionRecord>> = [
+    {},
+    { clientMemberCode: '000.00.00.H26' },
+    { clientSubsystemCode: 'OTHER' },
+    { serviceMemberCode: '000.00.00.G02' },
+    { serviceSubsystemCode: 'CSDLQGBH' },
+    { serviceCode: 'households' },
+    { statusCode: 404, outcome: 'provider_error', succeeded: false },
+    { statusCode: 404, outcome: 'unknown_service', succeeded: false, faultCode: 'client.unknown_service' },
+    { statusCode: 500, outcome: 'provider_error', succeeded: false },
+  ]
+  variants.forEach((variant, i) => { for (let n = 0; n <= i; n++) metrics.observeExchange(record(variant)) })
+  const text = await metrics.registry.metrics()
+  const counts = text.split('\n').filter((l) => l.startsWith('ndxp_exchanges_total{')).map((l) => Number(l.slice(l.lastIndexOf(' ') + 1))).sort((a, b) => a - b)
+  t.same(counts, [1, 2, 3, 4, 5, 6, 7, 8, 9], 'nine series, each with its own count')
+  t.ok(text.includes('ndxp_exchanges_total{client="000.00.00.H49/DVCTINH",service="unknown",outcome="unknown_service",status="404"} 8\n'), 'an unchecked service counts as unknown')
+})
+
 t.test('label sets are capped: service ids from refused URLs cannot grow memory without bound', async (t) => {
   const metrics = createHubMetrics({ maxSeries: 3, defaultMetrics: false })
   for (let i = 0; i < 50; i++) {
