@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { contractSerializerCompiler } from '../common/contract-serializer.js'
 import { drainPlugin } from '../common/drain.js'
+import { lazyChildLoggerFactory } from '../common/lazy-child-logger.js'
 import { Agent, type Dispatcher } from 'undici'
 import { registerOpenApi } from '../common/openapi.js'
 import { problemClientErrorHandler } from '../common/client-errors.js'
@@ -77,7 +78,7 @@ export async function buildHub (options: HubOptions): Promise<Hub> {
   const requestTimeout = options.requestTimeoutMs ?? 30_000
   const inFlight = new InFlightExchanges()
   const app = Fastify({
-    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger, childLoggerFactory: lazyChildLoggerFactory }),
     bodyLimit: 1024 * 1024,
     requestTimeout,
     // Node checks the whole-request deadline only every connectionsCheckingInterval (30 s by default)
