@@ -42,7 +42,8 @@ type ServiceTarget = Omit<ServiceCall, 'restPath' | 'query'>
  * Parsed identifiers by their raw text. A hub sees the same few clients and services over and over:
  * a hit skips splitting, decoding and checking them, and hands back strings whose hashes V8 has
  * already computed, so every registry, rate-limit and metrics look-up after it is cheaper too.
- * Only what parsed is kept; a full cache is cleared, so varied or hostile input costs a re-parse, never memory.
+ * Only what parsed is kept, and only when its text is of a usual length; a full cache is cleared, so
+ * varied or hostile input costs a re-parse, never memory (at most about 3 MB for both caches).
  */
 class ParsedCache<T> {
   private readonly entries = new Map<string, T>()
@@ -54,6 +55,7 @@ class ParsedCache<T> {
   }
 
   set (raw: string, parsed: T): T {
+    if (raw.length > LONGEST_CACHED) return parsed
     if (this.entries.size >= this.limit) this.entries.clear()
     this.entries.set(raw, parsed)
     return parsed
@@ -61,6 +63,8 @@ class ParsedCache<T> {
 }
 
 const PARSED_LIMIT = 4096
+/** Identifiers run to a few dozen characters; the longest an identifier part may be is 255, so a whole path's could be 3.8 KB percent-encoded. */
+const LONGEST_CACHED = 256
 const targets = new ParsedCache<ServiceTarget>(PARSED_LIMIT)
 const clients = new ParsedCache<ClientIdentity>(PARSED_LIMIT)
 

@@ -61,3 +61,13 @@ t.test('more distinct clients and services than the cache holds: each still read
   })
   t.same(misread, [], 'every call read to its own service and path')
 })
+
+t.test('identifiers of the longest allowed length are read right every time (too long to be cached)', async (t) => {
+  const longest = 'S'.repeat(255)
+  for (let i = 0; i < 3; i++) {
+    t.equal(parseServiceCall(`/r1/VN/GOV/000.00.00.G01/CSDLQGDC/${longest}/p${i}`).restPath, `/p${i}`)
+    t.equal(parseServiceCall(`/r1/VN/GOV/000.00.00.G01/CSDLQGDC/${longest}/p${i}`).serviceCode, longest)
+    t.equal(parseClientHeader(`VN/GOV/000.00.00.H49/${longest}`).subsystemCode, longest)
+  }
+  t.match(refusal(() => parseServiceCall(`/r1/VN/GOV/000.00.00.G01/CSDLQGDC/${longest}S`)), /^client\.bad_request: the service code/)
+})
