@@ -40,14 +40,16 @@ const comparable = (lines: Array<Record<string, unknown>>): Array<Record<string,
   .filter((line) => typeof line.msg !== 'string' || !line.msg.startsWith('Server listening'))
   .map(({ time: _time, responseTime: _responseTime, ...rest }) => rest)
 
+/** The same requests, in order, to a server with lazy request loggers and to one with pino's own. */
+async function both (t: Test, level: string, paths: readonly string[]): Promise<{ lazy: Awaited<ReturnType<typeof app>>, eager: Awaited<ReturnType<typeof app>> }> {
+  const lazy = await app(t, level, true)
+  const eager = await app(t, level, false)
+  for (const server of [lazy, eager]) for (const path of paths) await server.get(path)
+  return { lazy, eager }
+}
+
 t.test('at warn: a quiet request builds no child; one that warns writes what pino\'s child writes', async (t) => {
-  const lazy = await app(t, 'warn', true)
-  const eager = await app(t, 'warn', false)
-  for (const hub of [lazy, eager]) {
-    await hub.get('/quiet')
-    await hub.get('/warns')
-    await hub.get('/route-level')
-  }
+  const { lazy, eager } = await both(t, 'warn', ['/quiet', '/warns', '/route-level'])
   t.same(comparable(lazy.lines), comparable(eager.lines), 'the same lines, request ids included')
   t.match(lazy.lines, [{ level: 40, reqId: 'req-2', step: 2, msg: 'a warning' }, { level: 50, reqId: 'req-2', part: 'inner', msg: 'from a grandchild' }])
   t.equal(lazy.lines.length, 2, 'nothing below warn, nothing the route level drops')
@@ -55,12 +57,7 @@ t.test('at warn: a quiet request builds no child; one that warns writes what pin
 })
 
 t.test('at info: every request logs, and the lines are pino\'s', async (t) => {
-  const lazy = await app(t, 'info', true)
-  const eager = await app(t, 'info', false)
-  for (const hub of [lazy, eager]) {
-    await hub.get('/quiet')
-    await hub.get('/warns')
-  }
+  const { lazy, eager } = await both(t, 'info', ['/quiet', '/warns'])
   t.same(comparable(lazy.lines), comparable(eager.lines))
   t.ok(lazy.lines.some((line) => line.msg === 'incoming request' && line.reqId === 'req-1'), 'the request log lines carry their request id')
   t.ok(lazy.lines.some((line) => line.msg === 'not at warn' && line.reqId === 'req-2'))
