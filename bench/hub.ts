@@ -5,9 +5,11 @@
 // under test runs alone on core 0; upstream and loader share core 1. Prints the latency the hub adds
 // at a fixed 1,000 requests/s (`ndxp load`, open model: from each request's intended send, so stalls
 // count in full), in steady state and again after the saturation runs; and throughput, p50/p99 and
-// the proxy's CPU time per exchange at saturation. A shared machine's speed drifts by more than the
-// differences being measured, so each comparison runs in alternating rounds and quotes the median:
-// http-proxy, the forwarder and the hub for CPU, direct against through the hub for latency (lib/added-latency.ts).
+// the proxy's CPU time per exchange at saturation. Bare http-proxy runs at the fixed rate too, in the
+// same rounds: what a plain proxy adds on this machine, beside what the hub adds. A shared machine's
+// speed drifts by more than the differences being measured, so each comparison runs in alternating
+// rounds and quotes the median: http-proxy, the forwarder and the hub for CPU; direct, http-proxy and
+// the hub for latency (lib/added-latency.ts).
 // Usage: npm run build && node dist/bench/hub.js [--seconds 8] [--rate-seconds 10] [--rounds 3] [--rate-rounds 3]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,7 +18,7 @@ import { parseArgs } from 'node:util'
 import { request } from 'undici'
 import { BENCH_CLIENT, benchServicePath, registerBenchAgency } from './lib/bench-agency.js'
 import { closedLoop, percentile } from './lib/closed-loop.js'
-import { addedLatency, ADDED_LATENCY_HEADER, printAddedLatency, type AddedLatencyRound } from './lib/added-latency.js'
+import { addedLatency, ADDED_LATENCY_HEADER, PEER_LATENCY_HEADER, printAddedLatency, type AddedLatencyRound } from './lib/added-latency.js'
 import { hasNginx, startNginx } from './lib/nginx.js'
 import { cpuSeconds, distRoot, freePort, hasTaskset, mainThreadCpuSeconds, median, startPinned, type BenchServer } from './lib/processes.js'
 
@@ -120,6 +122,7 @@ try {
     seconds: rateSeconds,
     warmupSeconds: WARMUP_SECONDS,
     rounds: rateRounds,
+    peer: { name: 'bare @fastify/http-proxy', url: proxy.url, request: { path: '/bench/{seq}' } },
   })
   // Steady state: the hub has only ever seen this rate (after the warm-up that keeps its JIT out).
   const steady = await fixedRate()
@@ -142,7 +145,6 @@ try {
     forwarderRuns.push(await measure(forwarderTarget))
     hubRuns.push(await measure(hubTarget))
   }
-  await proxy.stop()
   await forwarder.stop()
   const peer = medianRow(proxyRuns)
   const ratiosTo = (runs: Row[]): number[] => runs.map((run, i) => (run.cpuMicros as number) / ((proxyRuns[i] as Row).cpuMicros as number))
@@ -166,10 +168,11 @@ try {
   // the log they grew are the hub's to carry now.
   await writerIdle(hub.url)
   const afterSaturation = await fixedRate()
-  console.log(`\nat a fixed ${FIXED_RATE} requests/s, direct and through the hub in ${rateRounds} alternating rounds of ${rateSeconds} s, each after a ${WARMUP_SECONDS} s warm-up (ndxp load, open model, latency from intended send):`)
-  console.log(ADDED_LATENCY_HEADER)
-  printAddedLatency('steady state', steady)
-  printAddedLatency('after saturation', afterSaturation)
+  await proxy.stop()
+  console.log(`\nat a fixed ${FIXED_RATE} requests/s, direct, through bare @fastify/http-proxy and through the hub in ${rateRounds} alternating rounds of ${rateSeconds} s, each after a ${WARMUP_SECONDS} s warm-up (ndxp load, open model, latency from intended send):`)
+  console.log(ADDED_LATENCY_HEADER + PEER_LATENCY_HEADER)
+  printAddedLatency('steady state', steady, 'bare @fastify/http-proxy')
+  printAddedLatency('after saturation', afterSaturation, 'bare @fastify/http-proxy')
   console.log('(the hub\'s own time is its ndxp_exchange_hub_seconds histogram, as bucket bounds; the difference of the two p99s also holds the extra loopback hop and the scheduling of loader and upstream, which share core 1)')
 
   const stats = await request(`${hub.url}/v1/stats?groupBy=outcome`, { headers: { authorization: `Bearer ${adminToken}` } })

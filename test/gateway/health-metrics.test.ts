@@ -207,20 +207,6 @@ t.test('label sets are capped: service ids from refused URLs cannot grow memory 
   t.ok(series.includes('ndxp_exchanges_total{client="other",service="other",outcome="unknown_service",status="404"} 47'))
 })
 
-t.test('observeExchange is cheap enough for the request path', async (t) => {
-  const metrics = createHubMetrics({ defaultMetrics: false })
-  const records = Array.from({ length: 16 }, (_, i) => record({ serviceCode: `s${i % 8}`, statusCode: i % 2 === 0 ? 200 : 503, responseOutTs: 1_000 + i * 7 }))
-  for (let i = 0; i < 10_000; i++) metrics.observeExchange(records[i % 16] as TransactionRecord)
-  const n = 200_000
-  const started = process.hrtime.bigint()
-  for (let i = 0; i < n; i++) metrics.observeExchange(records[i % 16] as TransactionRecord)
-  const nsPerCall = Number(process.hrtime.bigint() - started) / n
-  t.comment(`observeExchange: ${nsPerCall.toFixed(0)} ns per call`)
-  // Generous, so that a loaded CI machine passes (a few µs there, well under 1 µs idle); what it
-  // catches is I/O or a scrape on the request path, which costs milliseconds.
-  t.ok(nsPerCall < 100_000, `${nsPerCall.toFixed(0)} ns per call`)
-})
-
 t.test('/readyz of a real hub says so while its transaction log refuses writes, and recovers with it', async (t) => {
   const real = await openSqliteTransactionStore({ filename: ':memory:' })
   const writes = { fail: false }
