@@ -80,9 +80,17 @@ export function forward (dispatcher: Dispatcher, request: ForwardRequest, buffer
       body: request.body ?? null,
       headersTimeout: request.timeoutMs,
       bodyTimeout: request.timeoutMs,
-    }, new AnswerCollector(bufferLimit, clock, resolve, reject))
+    }, new AnswerCollector(bufferLimit, clock, resolve, reject, request.timeoutMs))
   })
 }
+
+/**
+ * undici times headers and bodies on its "fast timers", which tick about every half second: a 300 ms
+ * service timeout fired after 0.5–1 s. Below this, where that error is a tenth or more of the timeout,
+ * the wait for headers and for a whole-read body is also timed here, on a timer of its own. The 60 s
+ * default keeps undici's alone (a timer per exchange costs about half a microsecond).
+ */
+export const PRECISE_TIMEOUT_BELOW_MS = 10_000
 
 /** undici's handler callbacks for one call; the states are: waiting for headers, reading whole, streaming. */
 class AnswerCollector implements Dispatcher.DispatchHandler {
@@ -93,16 +101,36 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
   private chunks: Buffer[] | undefined
   private stream: Readable | undefined
   private settled = false
+  /** Only for timeouts under PRECISE_TIMEOUT_BELOW_MS: armed while headers or a whole-read body are awaited. */
+  private timer: NodeJS.Timeout | undefined
 
   constructor (
     private readonly bufferLimit: number,
     private readonly clock: () => number,
     private readonly resolve: (answer: ProviderAnswer) => void,
     private readonly reject: (error: unknown) => void,
+    private readonly timeoutMs: number,
   ) {}
 
+  /** Called as the request is written to its socket, where undici starts its own headers timeout. */
   onConnect (abort: (reason?: Error) => void): void {
     this.abort = abort
+    if (this.timeoutMs < PRECISE_TIMEOUT_BELOW_MS && this.timer === undefined) {
+      this.timer = setTimeout(() => this.timedOut(), this.timeoutMs)
+    }
+  }
+
+  /** The errors undici's own timers raise, so that both map to `server.provider_timeout` alike. */
+  private timedOut (): void {
+    this.timer = undefined
+    if (this.settled) return
+    this.abort?.(this.chunks === undefined ? new undiciErrors.HeadersTimeoutError() : new undiciErrors.BodyTimeoutError())
+  }
+
+  private stopTimer (): void {
+    if (this.timer === undefined) return
+    clearTimeout(this.timer)
+    this.timer = undefined
   }
 
   onHeaders (statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
@@ -113,8 +141,11 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
     const declared = Number(this.headers['content-length'])
     if (Number.isInteger(declared) && declared <= this.bufferLimit) {
       this.chunks = []
+      this.timer?.refresh() // from now on, the longest wait between chunks, as undici's bodyTimeout
       return true
     }
+    // A streamed body waits on its reader too (backpressure): undici's bodyTimeout knows when it is paused.
+    this.stopTimer()
     this.stream = new Readable({
       read: () => resume(),
       destroy: (error, callback) => {
@@ -130,12 +161,14 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
   onData (chunk: Buffer): boolean {
     if (this.chunks !== undefined) {
       this.chunks.push(chunk)
+      this.timer?.refresh()
       return true
     }
     return this.stream?.push(chunk) ?? true
   }
 
   onComplete (): void {
+    this.stopTimer()
     if (this.chunks !== undefined) {
       this.answer(this.chunks.length === 1 ? this.chunks[0] as Buffer : Buffer.concat(this.chunks))
       this.chunks = undefined
@@ -146,6 +179,7 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
   }
 
   onError (error: Error): void {
+    this.stopTimer()
     if (this.stream !== undefined) {
       this.settled = true
       this.stream.destroy(error)

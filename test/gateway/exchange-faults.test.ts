@@ -96,6 +96,11 @@ t.test('a slow or hanging provider times out with 504 at the service timeout', a
   t.equal(hung.statusCode, 504)
   await hung.body.dump()
   t.same(hub.records.map((r) => r.outcome), ['success', 'timeout', 'timeout'])
+  // undici's own timers tick every half second: alone, they answered 0.5–1 s after arrival.
+  for (const record of hub.records.filter((r) => r.outcome === 'timeout')) {
+    const ms = record.responseOutTs - record.requestInTs
+    t.ok(ms >= 300 && ms < 490, `the 504 came ${ms} ms after arrival: at the 300 ms service timeout`)
+  }
 })
 
 t.test('a reset connection, a truncated answer and a stopped node are all 502 and recorded', async (t) => {
