@@ -1,8 +1,11 @@
 // The thread that appends to the SQLite transaction log. Writing a batch (its blocks, ids and rollups)
 // and checkpointing the WAL (page copies and an fsync) take milliseconds; here they never hold up the
 // event loop that relays exchanges. Appends run one at a time, in the order they were posted.
+// The thread keeps the event loop's priority. Run five nice values lower, on a core shared with the
+// event loop, it is preempted whenever the event loop wakes: it took about 0.8 µs more CPU per
+// exchange (4.1–4.7 µs against 3.4–4.0, six alternating runs), and the hub's added p99 at
+// 1,000 req/s was no better (bench/hub.ts).
 import { parentPort, workerData } from 'node:worker_threads'
-import { lowerThreadPriority } from '../../common/thread-priority.js'
 import { NdxpError } from '../../contracts/errors.js'
 import type { FromWriterThread, ToWriterThread, WriterThreadSettings } from './sqlite-writer-protocol.js'
 import { openSqliteTransactionStore, type SqliteTransactionStore } from './sqlite-store.js'
@@ -11,14 +14,6 @@ const port = parentPort
 if (port === null) throw new Error('sqlite-writer-thread runs as a worker thread only')
 const settings = workerData as WriterThreadSettings
 const reply = (message: FromWriterThread): void => port.postMessage(message)
-/**
- * Five steps below the event loop: on a core they share, a batch being written (1–2.5 ms for 200
- * records on one core) no longer delays the exchanges that arrive meanwhile, which set the hub's p99
- * at a steady rate; at full load the thread still gets about a quarter of the core, several times
- * what the log needs (about 5% of an exchange's CPU).
- */
-const WRITER_NICE_STEPS = 5
-lowerThreadPriority(WRITER_NICE_STEPS)
 
 function failure (id: number | null, error: unknown): FromWriterThread {
   const code = error instanceof NdxpError ? error.code : 'server.store_unavailable'
