@@ -88,7 +88,7 @@ export function forward (dispatcher: Dispatcher, request: ForwardRequest, buffer
  * undici times headers and bodies on its "fast timers", which tick about every half second: a 300 ms
  * service timeout fired after 0.5–1 s. Below this, where that error is a tenth or more of the timeout,
  * the wait for headers and for a whole-read body is also timed here, on a timer of its own. The 60 s
- * default keeps undici's alone (a timer per exchange costs about half a microsecond).
+ * default keeps undici's alone (set, refreshed and cleared, a timer costs about 0.4 µs).
  */
 export const PRECISE_TIMEOUT_BELOW_MS = 10_000
 
