@@ -30,6 +30,8 @@ const rateSeconds = Number(values['rate-seconds'])
 const rounds = Math.max(1, Number(values.rounds))
 const rateRounds = Math.max(1, Number(values['rate-rounds']))
 const FIXED_RATE = 1000
+/** The peer measured beside the hub at the fixed rate. */
+const PEER_NAME = 'bare @fastify/http-proxy'
 const WARMUP_SECONDS = 6
 const adminToken = 'bench-admin-token'
 const dataDir = mkdtempSync(join(tmpdir(), 'ndxp-hub-bench-'))
@@ -122,7 +124,7 @@ try {
     seconds: rateSeconds,
     warmupSeconds: WARMUP_SECONDS,
     rounds: rateRounds,
-    peer: { name: 'bare @fastify/http-proxy', url: proxy.url, request: { path: '/bench/{seq}' } },
+    peer: { url: proxy.url, request: { path: '/bench/{seq}' } },
   })
   // Steady state: the hub has only ever seen this rate (after the warm-up that keeps its JIT out).
   const steady = await fixedRate()
@@ -169,10 +171,10 @@ try {
   await writerIdle(hub.url)
   const afterSaturation = await fixedRate()
   await proxy.stop()
-  console.log(`\nat a fixed ${FIXED_RATE} requests/s, direct, through bare @fastify/http-proxy and through the hub in ${rateRounds} alternating rounds of ${rateSeconds} s, each after a ${WARMUP_SECONDS} s warm-up (ndxp load, open model, latency from intended send):`)
+  console.log(`\nat a fixed ${FIXED_RATE} requests/s, direct, through ${PEER_NAME} and through the hub in ${rateRounds} alternating rounds of ${rateSeconds} s, each after a ${WARMUP_SECONDS} s warm-up (ndxp load, open model, latency from intended send):`)
   console.log(ADDED_LATENCY_HEADER + PEER_LATENCY_HEADER)
-  printAddedLatency('steady state', steady, 'bare @fastify/http-proxy')
-  printAddedLatency('after saturation', afterSaturation, 'bare @fastify/http-proxy')
+  printAddedLatency('steady state', steady, PEER_NAME)
+  printAddedLatency('after saturation', afterSaturation, PEER_NAME)
   console.log('(the hub\'s own time is its ndxp_exchange_hub_seconds histogram, as bucket bounds; the difference of the two p99s also holds the extra loopback hop and the scheduling of loader and upstream, which share core 1)')
 
   const stats = await request(`${hub.url}/v1/stats?groupBy=outcome`, { headers: { authorization: `Bearer ${adminToken}` } })

@@ -19,7 +19,7 @@ export interface AddedLatencySetup {
   readonly warmupSeconds: number
   readonly rounds: number
   /** Measured in each round between direct and the hub: a proxy in front of the same upstream. */
-  readonly peer?: { readonly name: string, readonly url: string, readonly request: FixedRateRequest }
+  readonly peer?: { readonly url: string, readonly request: FixedRateRequest }
 }
 
 export interface AddedLatencyRound {
