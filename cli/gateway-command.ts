@@ -1,10 +1,12 @@
 // `ndxp gateway`: the hub alone, on its embedded SQLite stores.
 import { closeOnSignals } from '../lgsp-node/server.js'
+import { keepExchangeObjectsYoung } from '../gateway/heap-policy.js'
 import { startHubServer } from '../gateway/server.js'
 import { parseCommand, parsePort } from './options.js'
 
 export async function runGateway (args: string[]): Promise<void> {
   const { settings, values } = parseCommand(args, {}, { faults: 'fault rules belong to the nodes: give them to ndxp node or ndxp up' })
+  keepExchangeObjectsYoung()
   const running = await startHubServer(settings, parsePort(values.port, 'port'))
   process.send?.({ type: 'listening', component: 'hub', url: running.url, devKeys: running.devKeys })
   if (process.send === undefined) {
