@@ -6,6 +6,7 @@
 // A block is the record columns the writer thread receives (record-columns.ts), plus per record its
 // interned dimensions (what filters compare) and its slot (its place in arrival order).
 import type { TransactionRecord } from '../../contracts/transaction.js'
+import { decodeColumns, encodeColumns, type ColumnSource } from './block-columns.js'
 import { FIELD_COUNT, FIELD_OFFSET, IS_STRING_FIELD, recordAt } from './record-columns.js'
 
 /** A record's tie-breaker among equal requestInTs is `seq * SLOTS_PER_BLOCK + slot`: arrival order. */
@@ -15,7 +16,9 @@ export const SLOTS_PER_BLOCK = 1024
 export const DIM = { client: 0, service: 1, clientMember: 2, serviceMember: 3, provider: 4, outcome: 5 } as const
 export const DIMENSION_COUNT = Object.keys(DIM).length
 
-const FORMAT = 1
+/** Format 1 stored numbers, dims and slots as they are in memory; 2 stores them by column (block-columns.ts). */
+const FORMAT_PLAIN = 1
+const FORMAT_COLUMNS = 2
 const HEADER_BYTES = 16
 
 export interface Block {
@@ -28,31 +31,29 @@ export interface Block {
   readonly strings: readonly string[]
 }
 
+/** Where a block's values go, column by column: each field, each dimension, then the slots. */
+function columnsOf (block: Pick<Block, 'numbers' | 'dims' | 'slots'>): ColumnSource[] {
+  return [
+    ...Array.from({ length: FIELD_COUNT }, (_, field) => ({ values: block.numbers, offset: field, stride: FIELD_COUNT })),
+    ...Array.from({ length: DIMENSION_COUNT }, (_, dim) => ({ values: block.dims, offset: dim, stride: DIMENSION_COUNT })),
+    { values: block.slots, offset: 0, stride: 1 },
+  ]
+}
+
 /**
- * [format, count, fields per record, string bytes] as u32, then numbers, dims and slots, then the
- * string table as JSON (exact for any string, and readable by any tool that opens the file).
+ * [format, count, fields per record, string bytes] as u32, then the numbers, dims and slots by column
+ * (block-columns.ts), then the string table as JSON (exact for any string, and readable by any tool
+ * that opens the file).
  */
 export function encodeBlock (block: Block): Buffer {
   const { count } = block
-  const numberBytes = count * FIELD_COUNT * 8
-  const dimBytes = count * DIMENSION_COUNT * 4
-  const slotBytes = count * 2
-  // The text is written straight into the block: no buffer of its own to fill and copy.
   const text = JSON.stringify(block.strings)
   const textBytes = Buffer.byteLength(text)
-  const out = Buffer.allocUnsafe(HEADER_BYTES + numberBytes + dimBytes + slotBytes + textBytes)
-  const header = new Uint32Array([FORMAT, count, FIELD_COUNT, textBytes])
-  let at = copy(out, 0, header)
-  at = copy(out, at, block.numbers.subarray(0, count * FIELD_COUNT))
-  at = copy(out, at, block.dims.subarray(0, count * DIMENSION_COUNT))
-  at = copy(out, at, block.slots.subarray(0, count))
+  const { out, at } = encodeColumns(columnsOf(block), count, HEADER_BYTES, textBytes)
+  new Uint32Array(out.buffer, out.byteOffset, 4).set([FORMAT_COLUMNS, count, FIELD_COUNT, textBytes])
+  // The text is written straight into the block: no buffer of its own to fill and copy.
   out.write(text, at, textBytes, 'utf8')
   return out
-}
-
-function copy (out: Buffer, at: number, values: ArrayBufferView): number {
-  out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), at)
-  return at + values.byteLength
 }
 
 export function decodeBlock (data: Uint8Array): Block {
@@ -60,14 +61,24 @@ export function decodeBlock (data: Uint8Array): Block {
   const bytes = new Uint8Array(data.byteLength)
   bytes.set(data)
   const [format, count, fields, textBytes] = new Uint32Array(bytes.buffer, 0, 4) as unknown as [number, number, number, number]
-  if (format !== FORMAT || fields !== FIELD_COUNT) throw new Error(`a transaction block of format ${format} with ${fields} fields per record; this program reads format ${FORMAT} with ${FIELD_COUNT}`)
+  if ((format !== FORMAT_PLAIN && format !== FORMAT_COLUMNS) || fields !== FIELD_COUNT) {
+    throw new Error(`a transaction block of format ${format} with ${fields} fields per record; this program reads formats ${FORMAT_PLAIN} and ${FORMAT_COLUMNS} with ${FIELD_COUNT}`)
+  }
   let at = HEADER_BYTES
-  const numbers = new Float64Array(bytes.buffer, at, count * FIELD_COUNT)
-  at += numbers.byteLength
-  const dims = new Int32Array(bytes.buffer, at, count * DIMENSION_COUNT)
-  at += dims.byteLength
-  const slots = new Uint16Array(bytes.buffer, at, count)
-  at += slots.byteLength
+  let numbers: Float64Array, dims: Int32Array, slots: Uint16Array
+  if (format === FORMAT_COLUMNS) {
+    numbers = new Float64Array(count * FIELD_COUNT)
+    dims = new Int32Array(count * DIMENSION_COUNT)
+    slots = new Uint16Array(count)
+    at = decodeColumns(bytes.buffer, at, columnsOf({ numbers, dims, slots }), count)
+  } else {
+    numbers = new Float64Array(bytes.buffer, at, count * FIELD_COUNT)
+    at += numbers.byteLength
+    dims = new Int32Array(bytes.buffer, at, count * DIMENSION_COUNT)
+    at += dims.byteLength
+    slots = new Uint16Array(bytes.buffer, at, count)
+    at += slots.byteLength
+  }
   const strings = JSON.parse(Buffer.from(bytes.buffer, at, textBytes).toString('utf8')) as string[]
   return { count, numbers, dims, slots, strings }
 }
