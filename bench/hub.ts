@@ -9,8 +9,9 @@
 // same rounds: what a plain proxy adds on this machine, beside what the hub adds. A shared machine's
 // speed drifts by more than the differences being measured, so each comparison runs in alternating
 // rounds and quotes the median: http-proxy, the forwarder and the hub for CPU; direct, http-proxy and
-// the hub for latency (lib/added-latency.ts).
-// Usage: npm run build && node dist/bench/hub.js [--seconds 8] [--rate-seconds 10] [--rounds 3] [--rate-rounds 3]
+// the hub for latency (lib/added-latency.ts). Then the hub and http-proxy once more, loaded at the same
+// moment on core 0 (lib/paired-cpu.ts): a ratio the drift cannot reach.
+// Usage: npm run build && node dist/bench/hub.js [--seconds 8] [--rate-seconds 10] [--rounds 3] [--rate-rounds 3] [--paired-rounds 8]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,15 +21,25 @@ import { BENCH_CLIENT, benchServicePath, registerBenchAgency } from './lib/bench
 import { closedLoop, percentile } from './lib/closed-loop.js'
 import { addedLatency, ADDED_LATENCY_HEADER, PEER_LATENCY_HEADER, printAddedLatency, type AddedLatencyRound } from './lib/added-latency.js'
 import { hasNginx, startNginx } from './lib/nginx.js'
+import { pairedCpu } from './lib/paired-cpu.js'
 import { cpuSeconds, distRoot, freePort, hasTaskset, mainThreadCpuSeconds, median, startPinned, type BenchServer } from './lib/processes.js'
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '8' }, 'rate-seconds': { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' }, 'rate-rounds': { type: 'string', default: '3' } },
+  options: {
+    seconds: { type: 'string', default: '8' },
+    'rate-seconds': { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    'rate-rounds': { type: 'string', default: '3' },
+    'paired-rounds': { type: 'string', default: '8' },
+  },
 })
 const seconds = Number(values.seconds)
 const rateSeconds = Number(values['rate-seconds'])
 const rounds = Math.max(1, Number(values.rounds))
 const rateRounds = Math.max(1, Number(values['rate-rounds']))
+const pairedRounds = Math.max(1, Number(values['paired-rounds']))
+const PAIRED_SECONDS = 5
+const PAIRED_CONNECTIONS = 32
 const FIXED_RATE = 1000
 /** The peer measured beside the hub at the fixed rate. */
 const PEER_NAME = 'bare @fastify/http-proxy'
@@ -165,6 +176,15 @@ try {
   const split = (row: Row): string => `${(row.cpuMicros as number).toFixed(1)} (${(row.mainMicros as number).toFixed(1)} + ${((row.cpuMicros as number) - (row.mainMicros as number)).toFixed(1)})`
   hubRuns.forEach((run, i) => console.log(`${String(i + 1).padEnd(7)} ${split(proxyRuns[i] as Row).padEnd(45)} ${split(forwarderRuns[i] as Row).padEnd(29)} ${split(run).padEnd(54)} ${(roundRatios[i] as number).toFixed(2)}`))
   console.log(`median ratio ${median(roundRatios).toFixed(2)} (rounds: ${roundRatios.map((r) => r.toFixed(2)).join(', ')}); the forwarder's ${median(forwarderRatios).toFixed(2)}`)
+
+  // The same comparison with both loaded at once (lib/paired-cpu.ts): the machine's drift cancels.
+  const paired = await pairedCpu(
+    { name: hubTarget.name, url: hub.url, pid: hub.child.pid as number, paths: hubTarget.paths, headers: hubHeaders, settle: async () => await writerIdle(hub.url) },
+    { name: proxyTarget.name, url: proxy.url, pid: proxy.child.pid as number, paths },
+    { rounds: pairedRounds, seconds: PAIRED_SECONDS, connections: PAIRED_CONNECTIONS },
+  )
+  console.log(`\nthe hub and ${PEER_NAME} loaded at once, both on core 0, ${PAIRED_CONNECTIONS} connections each, ${pairedRounds} rounds of ${PAIRED_SECONDS} s (sharing the core makes both dearer than alone; the ratio is the figure):`)
+  console.log(`CPU per exchange, medians: hub ${paired.medians[0].toFixed(1)} µs, http-proxy ${paired.medians[1].toFixed(1)} µs; hub × http-proxy, median of rounds ${paired.ratio.toFixed(2)} (rounds: ${paired.rounds.map(([a, b]) => (a / b).toFixed(2)).join(', ')})`)
 
   // Again after the saturation runs, once the hub has written what they left queued: the heap and
   // the log they grew are the hub's to carry now.
