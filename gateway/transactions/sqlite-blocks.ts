@@ -79,8 +79,20 @@ export function decodeBlock (data: Uint8Array): Block {
     slots = new Uint16Array(bytes.buffer, at, count)
     at += slots.byteLength
   }
-  const strings = JSON.parse(Buffer.from(bytes.buffer, at, textBytes).toString('utf8')) as string[]
-  return { count, numbers, dims, slots, strings }
+  // Parsed on first use: a page's filter reads only dims and numbers, and in a minute's blocks where
+  // nothing matches (a rare client's 504s, say), the string table was most of a block's decoding.
+  const text = Buffer.from(bytes.buffer, at, textBytes)
+  let strings: string[] | undefined
+  return {
+    count,
+    numbers,
+    dims,
+    slots,
+    get strings (): string[] {
+      strings ??= JSON.parse(text.toString('utf8')) as string[]
+      return strings
+    },
+  }
 }
 
 export function blockRecord (block: Block, index: number): TransactionRecord {

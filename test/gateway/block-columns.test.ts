@@ -87,6 +87,14 @@ t.test('a block comes back as it was, whether its slots are in arrival order or 
   sameBlock(t, decodeBlock(unaligned.subarray(3)), block)
 })
 
+t.test('the string table is read once, when first asked for', async (t) => {
+  const block = blockOf(20)
+  const decoded = decodeBlock(encodeBlock(block))
+  const first = decoded.strings
+  t.equal(decoded.strings, first, 'the same table on every later read, not parsed again')
+  t.strictSame(first, block.strings)
+})
+
 t.test('a block written by an earlier version (format 1: numbers as they are in memory) still reads', async (t) => {
   const block = blockOf(50)
   const text = Buffer.from(JSON.stringify(block.strings))
