@@ -179,8 +179,8 @@ try {
 
   // The same comparison with both loaded at once (lib/paired-cpu.ts): the machine's drift cancels.
   const paired = await pairedCpu(
-    { name: hubTarget.name, url: hub.url, pid: hub.child.pid as number, paths: hubTarget.paths, headers: hubHeaders, settle: async () => await writerIdle(hub.url) },
-    { name: proxyTarget.name, url: proxy.url, pid: proxy.child.pid as number, paths },
+    { url: hub.url, pid: hub.child.pid as number, paths: hubTarget.paths, headers: hubHeaders, settle: async () => await writerIdle(hub.url) },
+    { url: proxy.url, pid: proxy.child.pid as number, paths },
     { rounds: pairedRounds, seconds: PAIRED_SECONDS, connections: PAIRED_CONNECTIONS },
   )
   console.log(`\nthe hub and ${PEER_NAME} loaded at once, both on core 0, ${PAIRED_CONNECTIONS} connections each, ${pairedRounds} rounds of ${PAIRED_SECONDS} s (sharing the core makes both dearer than alone; the ratio is the figure):`)

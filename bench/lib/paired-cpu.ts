@@ -9,7 +9,6 @@ import { closedLoop } from './closed-loop.js'
 import { cpuSeconds, median } from './processes.js'
 
 export interface PairedTarget {
-  readonly name: string
   readonly url: string
   readonly pid: number
   readonly paths: readonly string[]

@@ -19,14 +19,14 @@ const HEADER_BYTES = 8
 const NULL_OFFSET = -0x80000000
 const MAX_OFFSET = 0x7fffffff
 
-/** A column of `count` values read from `values` at `offset`, `offset + stride`, … */
-export interface ColumnSource { readonly values: ArrayLike<number>, readonly offset: number, readonly stride: number }
+/** A column of `count` values at `offset`, `offset + stride`, … of `values`: read when encoding, written when decoding. */
+export interface Column { readonly values: { [i: number]: number }, readonly offset: number, readonly stride: number }
 
 interface Plan { readonly kind: Kind, readonly base: number, readonly bytes: number }
 
 const padded = (bytes: number): number => Math.ceil(bytes / 8) * 8
 
-function plan ({ values, offset, stride }: ColumnSource, count: number): Plan {
+function plan ({ values, offset, stride }: Column, count: number): Plan {
   const first = values[offset] as number
   let constant = true
   let sequence = true
@@ -49,7 +49,7 @@ function plan ({ values, offset, stride }: ColumnSource, count: number): Plan {
 }
 
 /** The columns, one after another, into one 8-byte aligned buffer with `prefix` bytes left free at the start. */
-export function encodeColumns (columns: readonly ColumnSource[], count: number, prefix: number, suffix: number): { out: Buffer, at: number } {
+export function encodeColumns (columns: readonly Column[], count: number, prefix: number, suffix: number): { out: Buffer, at: number } {
   const plans = columns.map((column) => plan(column, count))
   const size = padded(prefix) + plans.reduce((sum, p) => sum + p.bytes, 0)
   const memory = new ArrayBuffer(size + suffix)
@@ -78,7 +78,7 @@ export function encodeColumns (columns: readonly ColumnSource[], count: number, 
 }
 
 /** Reads the columns back into `targets` (value i of column c at `offset + i * stride` of its target); returns where they end. */
-export function decodeColumns (memory: ArrayBuffer, at: number, targets: ReadonlyArray<{ values: { [i: number]: number }, offset: number, stride: number }>, count: number): number {
+export function decodeColumns (memory: ArrayBuffer, at: number, targets: readonly Column[], count: number): number {
   for (const { values, offset, stride } of targets) {
     const kind = new Uint32Array(memory, at, 1)[0] as number
     at += HEADER_BYTES

@@ -6,7 +6,7 @@
 // A block is the record columns the writer thread receives (record-columns.ts), plus per record its
 // interned dimensions (what filters compare) and its slot (its place in arrival order).
 import type { TransactionRecord } from '../../contracts/transaction.js'
-import { decodeColumns, encodeColumns, type ColumnSource } from './block-columns.js'
+import { decodeColumns, encodeColumns, type Column } from './block-columns.js'
 import { FIELD_COUNT, FIELD_OFFSET, IS_STRING_FIELD, recordAt } from './record-columns.js'
 
 /** A record's tie-breaker among equal requestInTs is `seq * SLOTS_PER_BLOCK + slot`: arrival order. */
@@ -32,7 +32,7 @@ export interface Block {
 }
 
 /** Where a block's values go, column by column: each field, each dimension, then the slots. */
-function columnsOf (block: Pick<Block, 'numbers' | 'dims' | 'slots'>): ColumnSource[] {
+function columnsOf (block: Pick<Block, 'numbers' | 'dims' | 'slots'>): Column[] {
   return [
     ...Array.from({ length: FIELD_COUNT }, (_, field) => ({ values: block.numbers, offset: field, stride: FIELD_COUNT })),
     ...Array.from({ length: DIMENSION_COUNT }, (_, dim) => ({ values: block.dims, offset: dim, stride: DIMENSION_COUNT })),
